@@ -1,0 +1,216 @@
+#include "bench_command.h"
+
+#include "bench_caption.h"
+
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "glimpse/core/error.h"
+#include "glimpse/core/threads.h"
+#include "paths.h"
+#include "workloads.h"
+
+namespace glimpse::app {
+namespace {
+
+using nlohmann::json;
+
+struct BenchOptions {
+  bench::BlockWorkload workload;
+  int threads = 0;
+  double min_seconds = 1.0;
+  bool torch = true;
+  std::string python = "/usr/bin/python3";
+  bool as_json = false;
+  bool caption = false;
+  std::string model;
+  int words = 12;
+};
+
+// Runs the PyTorch peer on the same workload; returns null JSON (and says why) when it cannot.
+json run_torch_peer(const BenchOptions& o, const std::string& workload) {
+  const auto script = find_shipped_file("bench/torch_peer.py");
+  if (script.empty()) {
+    std::cerr << "bench: bench/torch_peer.py not found; skipping the PyTorch comparison\n";
+    return nullptr;
+  }
+  const auto& w = o.workload;
+  std::ostringstream cmd;
+  cmd << "'" << o.python << "' '" << script.string() << "' --workload " << workload
+      << " --d-model " << w.config.d_model << " --heads " << w.config.num_heads << " --hidden "
+      << w.config.d_hidden << " --batch " << w.batch << " --len-t " << w.len_t << " --len-m "
+      << w.len_m << " --threads " << o.threads << " --min-seconds " << o.min_seconds;
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.str().c_str(), "r"), pclose);
+  if (!pipe) {
+    std::cerr << "bench: cannot start " << o.python << "; skipping the PyTorch comparison\n";
+    return nullptr;
+  }
+  std::string out;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, pipe.get())) out.append(buf, n);
+  const int status = pclose(pipe.release());
+  if (status != 0) {
+    std::cerr << "bench: the PyTorch peer failed (is python3-torch installed for " << o.python
+              << "?); skipping the comparison\n";
+    return nullptr;
+  }
+  try {
+    return json::parse(out);
+  } catch (const json::exception&) {
+    std::cerr << "bench: the PyTorch peer printed no JSON; skipping the comparison\n";
+    return nullptr;
+  }
+}
+
+void run_bench(BenchOptions o) {
+  if (o.threads > 0) set_threads(o.threads);
+  o.threads = num_threads();
+  validate(o.workload.config);
+  const auto& w = o.workload;
+  json report;
+  report["threads"] = o.threads;
+  report["shape"] = {{"d_model", w.config.d_model}, {"heads", w.config.num_heads},
+                     {"hidden", w.config.d_hidden}, {"batch", w.batch},
+                     {"len_t", w.len_t}, {"len_m", w.len_m}, {"vocab", w.vocab}};
+
+  std::ostream& out = std::cout;
+  const bool text = !o.as_json;
+  if (text)
+    out << "glimpse bench: " << o.threads << " threads, d_model " << w.config.d_model << ", heads "
+        << w.config.num_heads << ", hidden " << w.config.d_hidden << ", batch " << w.batch
+        << " x " << w.len_t << " tokens, memory " << w.len_m << " rows\n\n"
+        << std::left << std::setw(30) << "GEMM (M x N x K)" << std::right << std::setw(18)
+        << "shape" << std::setw(12) << "eigen" << std::setw(12) << "openblas" << std::setw(9)
+        << "ratio\n"
+        << std::setw(60) << "GFLOP/s" << std::setw(12) << "GFLOP/s" << "\n"
+        << std::fixed << std::setprecision(1);
+  json gemms = json::array();
+  double eigen_flops = 0, eigen_sec = 0, blas_flops = 0, blas_sec = 0;
+  for (const auto& c : bench::model_gemm_cases(w)) {
+    const double te = bench::time_gemm(GemmBackend::Eigen, c, o.min_seconds / 4);
+    const double tb = bench::time_gemm(GemmBackend::Blas, c, o.min_seconds / 4);
+    const double ge = c.flops() / te * 1e-9, gb = c.flops() / tb * 1e-9;
+    eigen_flops += c.flops();
+    eigen_sec += te;
+    blas_flops += c.flops();
+    blas_sec += tb;
+    gemms.push_back({{"name", c.name}, {"M", c.M}, {"N", c.N}, {"K", c.K},
+                     {"eigen_gflops", ge}, {"openblas_gflops", gb}, {"ratio", ge / gb}});
+    if (text) {
+      std::ostringstream shape;
+      shape << c.M << "x" << c.N << "x" << c.K;
+      out << c.name << std::setw(std::max<int>(1, 48 - static_cast<int>(c.name.size())))
+          << shape.str() << std::setw(12) << ge << std::setw(12) << gb << std::setw(8)
+          << std::setprecision(2) << ge / gb << std::setprecision(1) << "\n";
+    }
+  }
+  const double eigen_total = eigen_flops / eigen_sec * 1e-9, blas_total = blas_flops / blas_sec * 1e-9;
+  report["gemm"] = gemms;
+  report["gemm_total"] = {{"eigen_gflops", eigen_total}, {"openblas_gflops", blas_total},
+                          {"ratio", eigen_total / blas_total},
+                          {"backend_in_use", gemm_backend_name(gemm_backend())}};
+  if (text)
+    out << std::left << std::setw(48) << "all shapes (time-weighted)" << std::right
+        << std::setw(12) << eigen_total << std::setw(12) << blas_total << std::setw(8)
+        << std::setprecision(2) << eigen_total / blas_total << std::setprecision(1)
+        << "\n  backend in use: " << gemm_backend_name(gemm_backend()) << " (GLIMPSE_GEMM=blas switches)\n\n";
+
+  struct Item {
+    const char* key;
+    const char* label;
+    bench::PassTimes (*fn)(const bench::BlockWorkload&, double);
+    const char* torch_name;
+  };
+  const Item items[] = {
+      {"cross_attention", "cross-attention", bench::time_cross_attention, "cross_attention"},
+      {"decoder_block", "decoder block", bench::time_decoder_block, "decoder_block"},
+  };
+  if (text)
+    out << std::left << std::setw(18) << "workload" << std::right << std::setw(14) << "glimpse ms"
+        << std::setw(14) << "pytorch ms" << std::setw(20) << "glimpse speed-up\n";
+  for (const auto& it : items) {
+    const bench::PassTimes g = it.fn(w, o.min_seconds);
+    json entry = {{"forward_ms", g.forward_ms}, {"backward_ms", g.backward_ms}};
+    json t = o.torch ? run_torch_peer(o, it.torch_name) : json(nullptr);
+    if (!t.is_null()) {
+      entry["torch_forward_ms"] = t["forward_ms"];
+      entry["torch_backward_ms"] = t["backward_ms"];
+      entry["torch_version"] = t["torch"];
+      entry["forward_speedup"] = t["forward_ms"].get<double>() / g.forward_ms;
+      entry["backward_speedup"] = t["backward_ms"].get<double>() / g.backward_ms;
+    }
+    if (std::string(it.key) == "decoder_block") {
+      const double f = bench::decoder_block_forward_flops(w);
+      entry["forward_gflops"] = f / (g.forward_ms * 1e-3) * 1e-9;
+    }
+    report[it.key] = entry;
+    if (text) {
+      for (int pass = 0; pass < 2; ++pass) {
+        const char* name = pass ? "backward" : "forward";
+        const double gm = pass ? g.backward_ms : g.forward_ms;
+        out << std::left << std::setw(18) << (std::string(it.label) + " " + (pass ? "bwd" : "fwd"))
+            << std::right << std::setprecision(2) << std::setw(14) << gm;
+        if (!t.is_null()) {
+          const double tm = t[std::string(name) + "_ms"].get<double>();
+          out << std::setw(14) << tm << std::setw(16) << tm / gm << "x";
+        } else {
+          out << std::setw(14) << "-" << std::setw(17) << "-";
+        }
+        out << "\n";
+      }
+    }
+  }
+  if (text) {
+    const double gf = report["decoder_block"]["forward_gflops"].get<double>();
+    out << "\ndecoder block forward: " << std::setprecision(1) << gf
+        << " GFLOP/s (" << std::setprecision(0) << 100.0 * gf / blas_total
+        << "% of OpenBLAS at these shapes)\n";
+  } else {
+    out << report.dump(2) << "\n";
+  }
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app) {
+  auto opts = std::make_shared<BenchOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "bench", "Time GEMM, attention and a decoder block beside OpenBLAS and PyTorch 1.13");
+  auto& w = opts->workload;
+  cmd->add_option("--threads", opts->threads, "threads (default: GLIMPSE_THREADS or all cores)");
+  cmd->add_option("--min-time", opts->min_seconds, "seconds spent timing each workload")
+      ->check(CLI::Range(0.01, 600.0));
+  cmd->add_option("--d-model", w.config.d_model, "model width")->check(CLI::Range(1, 8192));
+  cmd->add_option("--heads", w.config.num_heads, "attention heads")->check(CLI::Range(1, 256));
+  cmd->add_option("--hidden", w.config.d_hidden, "FFN width")->check(CLI::Range(1, 65536));
+  cmd->add_option("--batch", w.batch, "batch size")->check(CLI::Range(1, 4096));
+  cmd->add_option("--len-t", w.len_t, "caption tokens")->check(CLI::Range(1, 4096));
+  cmd->add_option("--len-m", w.len_m, "memory rows (patches)")->check(CLI::Range(1, 16384));
+  cmd->add_flag("!--no-torch", opts->torch, "skip the PyTorch comparison");
+  cmd->add_option("--python", opts->python, "python with torch 1.13 (Debian's /usr/bin/python3)");
+  cmd->add_flag("--json", opts->as_json, "print one JSON object");
+  cmd->add_flag("--caption", opts->caption,
+                "time captioning (encode, decode, greedy and beam 3) instead of the engine");
+  cmd->add_option("--model", opts->model, "with --caption: a model file (default: random weights)");
+  cmd->add_option("--words", opts->words, "with --caption: words per caption")->check(CLI::Range(1, 4096));
+  cmd->callback([opts] {
+    if (!opts->caption) return run_bench(*opts);
+    CaptionBenchOptions c;
+    c.model = opts->model;
+    c.words = opts->words;
+    c.min_seconds = opts->min_seconds;
+    c.threads = opts->threads > 0 ? opts->threads : 1;
+    c.torch = opts->torch;
+    c.python = opts->python;
+    c.as_json = opts->as_json;
+    set_threads(c.threads);
+    run_caption_bench(c);
+  });
+}
+
+}  // namespace glimpse::app

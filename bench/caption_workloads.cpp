@@ -1,0 +1,85 @@
+#include "caption_workloads.h"
+
+#include "glimpse/model/decode_session.h"
+#include "glimpse/model/decoding.h"
+#include "workloads.h"
+
+namespace glimpse::bench {
+namespace {
+
+struct OneImage {
+  Tensor patches;
+  std::vector<int32_t> context_ids;
+  std::vector<uint8_t> context_padding;
+
+  OneImage(const model::ModelConfig& c, int context_tokens) {
+    Rng rng(5);
+    patches = Tensor({c.image.num_patches(), c.image.patch_dim()});
+    for (int64_t i = 0; i < patches.size(); ++i) patches[i] = rng.normal();
+    for (int t = 0; t < context_tokens; ++t) {
+      context_ids.push_back(static_cast<int32_t>(4 + rng.next() % static_cast<uint64_t>(c.vocab_size - 4)));
+      context_padding.push_back(0);
+    }
+  }
+  model::ModelInputs inputs() const {
+    model::ModelInputs in;
+    in.batch = 1;
+    in.patches = &patches;
+    in.context_ids = context_ids.data();
+    in.context_padding = context_padding.data();
+    in.context_len = static_cast<int64_t>(context_ids.size());
+    return in;
+  }
+};
+
+}  // namespace
+
+CaptionTimes time_captioning(model::CaptionModel& m, int words, int context_tokens,
+                             double min_seconds) {
+  const int ctx = std::min<int>(context_tokens, static_cast<int>(m.config().max_context_len));
+  OneImage img(m.config(), ctx);
+  CaptionTimes t;
+  t.words = words;
+  model::EncodedMemories enc;
+  t.encode_ms = 1e3 * seconds_per_call([&] { m.encode(img.inputs(), enc); }, min_seconds);
+  model::DecodeOptions o;
+  o.min_len = o.max_len = words;
+  o.keep_records = true;
+  t.greedy_ms = 1e3 * seconds_per_call(
+                          [&] {
+                            m.encode(img.inputs(), enc);
+                            model::greedy_decode(m, enc, o);
+                          },
+                          min_seconds);
+  o.beam = 3;
+  t.beam3_ms = 1e3 * seconds_per_call(
+                         [&] {
+                           m.encode(img.inputs(), enc);
+                           model::beam_decode(m, enc, o);
+                         },
+                         min_seconds);
+  t.per_token_ms = (t.greedy_ms - t.encode_ms) / (words + 1);
+  return t;
+}
+
+std::vector<StepCost> step_cost_by_position(model::CaptionModel& m,
+                                            const std::vector<int64_t>& positions,
+                                            double min_seconds) {
+  OneImage img(m.config(), 4);
+  model::EncodedMemories enc;
+  m.encode(img.inputs(), enc);
+  std::vector<StepCost> out;
+  const std::vector<int32_t> ids = {5};
+  for (int64_t pos : positions) {
+    if (pos >= m.config().max_caption_len) continue;
+    // Fill the cache up to pos, then time the step at pos (re-running it overwrites the same
+    // cache row, so every timed call costs the same).
+    model::DecodeSession session(m, enc, 1, pos + 1, true);
+    for (int64_t p = 0; p < pos; ++p) session.step(ids, p);
+    const double s = seconds_per_call([&] { session.step(ids, pos); }, min_seconds);
+    out.push_back({pos, m.num_patches(), 1e3 * s});
+  }
+  return out;
+}
+
+}  // namespace glimpse::bench

@@ -1,0 +1,32 @@
+// Element-wise activations and the row softmax, as free forward/backward functions.
+#pragma once
+
+#include <string>
+
+#include "glimpse/core/tensor.h"
+
+namespace glimpse {
+
+enum class GeluKind {
+  Erf,   // exact: x * Phi(x)                        (torch.nn.functional.gelu default)
+  Tanh,  // 0.5 x (1 + tanh(sqrt(2/pi)(x + 0.044715 x^3)))   (approximate='tanh')
+};
+
+const char* gelu_kind_name(GeluKind kind);
+GeluKind gelu_kind_from_name(const std::string& name);
+
+void gelu_forward(const Tensor& x, Tensor& y, GeluKind kind);
+// dx = dy * gelu'(x).
+void gelu_backward(const Tensor& x, const Tensor& dy, Tensor& dx, GeluKind kind);
+
+// Softmax along the last dimension, numerically stable (max subtracted).
+void softmax_forward(const Tensor& x, Tensor& y);
+// Given y = softmax(x) and dy, dx = y * (dy - sum(dy * y)).
+void softmax_backward(const Tensor& y, const Tensor& dy, Tensor& dx);
+
+// Row kernels shared with attention. `n` elements; a row whose entries are all -inf gives all
+// zeros (not NaN): a query with nothing to attend to attends to nothing.
+void softmax_row(const float* x, float* y, int64_t n);
+void softmax_row_backward(const float* y, const float* dy, float* dx, int64_t n);
+
+}  // namespace glimpse

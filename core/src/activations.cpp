@@ -1,0 +1,114 @@
+#include "glimpse/core/activations.h"
+
+#include <cmath>
+#include <limits>
+
+#include "glimpse/core/error.h"
+
+namespace glimpse {
+namespace {
+
+constexpr float kSqrt2OverPi = 0.7978845608028654f;
+constexpr float kInvSqrt2 = 0.7071067811865476f;
+constexpr float kInvSqrt2Pi = 0.3989422804014327f;
+constexpr float kTanhCubic = 0.044715f;
+
+void check_same(const Tensor& a, const Tensor& b, const char* where) {
+  check(a.shape() == b.shape(), where,
+        "shapes differ: " + shape_str(a.shape()) + " vs " + shape_str(b.shape()));
+}
+
+}  // namespace
+
+const char* gelu_kind_name(GeluKind kind) { return kind == GeluKind::Tanh ? "tanh" : "erf"; }
+
+GeluKind gelu_kind_from_name(const std::string& name) {
+  if (name == "erf" || name == "none" || name == "exact") return GeluKind::Erf;
+  if (name == "tanh") return GeluKind::Tanh;
+  throw Error("GELU: unknown kind '" + name + "' (expected 'erf' or 'tanh')");
+}
+
+void gelu_forward(const Tensor& x, Tensor& y, GeluKind kind) {
+  y.resize(x.shape());
+  const int64_t n = x.size();
+  const float* xp = x.data();
+  float* yp = y.data();
+  if (kind == GeluKind::Erf) {
+#pragma omp parallel for simd schedule(static) if (n > 65536)
+    for (int64_t i = 0; i < n; ++i) yp[i] = 0.5f * xp[i] * (1.0f + std::erf(xp[i] * kInvSqrt2));
+  } else {
+#pragma omp parallel for simd schedule(static) if (n > 65536)
+    for (int64_t i = 0; i < n; ++i) {
+      float v = xp[i];
+      yp[i] = 0.5f * v * (1.0f + std::tanh(kSqrt2OverPi * (v + kTanhCubic * v * v * v)));
+    }
+  }
+}
+
+void gelu_backward(const Tensor& x, const Tensor& dy, Tensor& dx, GeluKind kind) {
+  check_same(x, dy, "GELU.backward");
+  dx.resize(x.shape());
+  const int64_t n = x.size();
+  const float* xp = x.data();
+  const float* dyp = dy.data();
+  float* dxp = dx.data();
+  if (kind == GeluKind::Erf) {
+    // d/dx [x Phi(x)] = Phi(x) + x phi(x)
+#pragma omp parallel for simd schedule(static) if (n > 65536)
+    for (int64_t i = 0; i < n; ++i) {
+      float v = xp[i];
+      float cdf = 0.5f * (1.0f + std::erf(v * kInvSqrt2));
+      float pdf = kInvSqrt2Pi * std::exp(-0.5f * v * v);
+      dxp[i] = dyp[i] * (cdf + v * pdf);
+    }
+  } else {
+#pragma omp parallel for simd schedule(static) if (n > 65536)
+    for (int64_t i = 0; i < n; ++i) {
+      float v = xp[i];
+      float u = kSqrt2OverPi * (v + kTanhCubic * v * v * v);
+      float t = std::tanh(u);
+      float du = kSqrt2OverPi * (1.0f + 3.0f * kTanhCubic * v * v);
+      dxp[i] = dyp[i] * (0.5f * (1.0f + t) + 0.5f * v * (1.0f - t * t) * du);
+    }
+  }
+}
+
+void softmax_row(const float* x, float* y, int64_t n) {
+  float mx = -std::numeric_limits<float>::infinity();
+  for (int64_t j = 0; j < n; ++j) mx = x[j] > mx ? x[j] : mx;
+  if (mx == -std::numeric_limits<float>::infinity()) {
+    for (int64_t j = 0; j < n; ++j) y[j] = 0.0f;
+    return;
+  }
+  float sum = 0.0f;
+  for (int64_t j = 0; j < n; ++j) {
+    y[j] = std::exp(x[j] - mx);
+    sum += y[j];
+  }
+  const float inv = 1.0f / sum;
+  for (int64_t j = 0; j < n; ++j) y[j] *= inv;
+}
+
+void softmax_row_backward(const float* y, const float* dy, float* dx, int64_t n) {
+  float dot = 0.0f;
+  for (int64_t j = 0; j < n; ++j) dot += y[j] * dy[j];
+  for (int64_t j = 0; j < n; ++j) dx[j] = y[j] * (dy[j] - dot);
+}
+
+void softmax_forward(const Tensor& x, Tensor& y) {
+  y.resize(x.shape());
+  const int64_t rows = x.rows(), cols = x.cols();
+#pragma omp parallel for schedule(static) if (rows * cols > 65536)
+  for (int64_t r = 0; r < rows; ++r) softmax_row(x.data() + r * cols, y.data() + r * cols, cols);
+}
+
+void softmax_backward(const Tensor& y, const Tensor& dy, Tensor& dx) {
+  check_same(y, dy, "Softmax.backward");
+  dx.resize(y.shape());
+  const int64_t rows = y.rows(), cols = y.cols();
+#pragma omp parallel for schedule(static) if (rows * cols > 65536)
+  for (int64_t r = 0; r < rows; ++r)
+    softmax_row_backward(y.data() + r * cols, dy.data() + r * cols, dx.data() + r * cols, cols);
+}
+
+}  // namespace glimpse

@@ -1,0 +1,73 @@
+#include "glimpse/core/gemm.h"
+
+#include <cblas.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+
+#include "glimpse/core/eigen_maps.h"
+
+namespace glimpse {
+namespace {
+
+GemmBackend backend_from_env() {
+  const char* env = std::getenv("GLIMPSE_GEMM");
+  return (env && std::strcmp(env, "blas") == 0) ? GemmBackend::Blas : GemmBackend::Eigen;
+}
+
+std::atomic<GemmBackend>& backend_slot() {
+  static std::atomic<GemmBackend> slot{backend_from_env()};
+  return slot;
+}
+
+// op(X) as an Eigen expression over a row-major buffer with leading dimension ld.
+ConstStridedMatMap view(const float* p, int64_t rows, int64_t cols, int64_t ld) {
+  return ConstStridedMatMap(p, rows, cols, Eigen::OuterStride<>(ld));
+}
+
+void gemm_eigen(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+                int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+  StridedMatMap c(C, M, N, Eigen::OuterStride<>(ldc));
+  if (beta == 0.0f) {
+    c.setZero();
+  } else if (beta != 1.0f) {
+    c *= beta;
+  }
+  if (K == 0) return;
+  // A is stored [M,K] (or [K,M] when transposed); B is [K,N] (or [N,K]).
+  auto a = view(A, ta ? K : M, ta ? M : K, lda);
+  auto b = view(B, tb ? N : K, tb ? K : N, ldb);
+  if (!ta && !tb) c.noalias() += alpha * a * b;
+  else if (!ta && tb) c.noalias() += alpha * a * b.transpose();
+  else if (ta && !tb) c.noalias() += alpha * a.transpose() * b;
+  else c.noalias() += alpha * a.transpose() * b.transpose();
+}
+
+}  // namespace
+
+void set_gemm_backend(GemmBackend backend) { backend_slot().store(backend); }
+GemmBackend gemm_backend() { return backend_slot().load(); }
+const char* gemm_backend_name(GemmBackend backend) {
+  return backend == GemmBackend::Blas ? "openblas" : "eigen";
+}
+
+void gemm_with(GemmBackend backend, bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha,
+               const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
+               int64_t ldc) {
+  if (M == 0 || N == 0) return;
+  if (backend == GemmBackend::Blas) {
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), alpha, A,
+                static_cast<int>(lda), B, static_cast<int>(ldb), beta, C, static_cast<int>(ldc));
+  } else {
+    gemm_eigen(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  }
+}
+
+void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+          int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+  gemm_with(gemm_backend(), ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+}  // namespace glimpse

@@ -1,0 +1,90 @@
+// The captioning model: ViT patch encoder + context-text encoder + decoder with switchable
+// fusion, composed from the engine's layers. One type for training (teacher-forced forward and
+// backward) and inference (encode once, then cached decode steps; see decoding.h).
+//
+// Parameter names (documented in docs/model-format.md):
+//   vision.*   (patch_embed, pos_row, pos_col, layers.{i}.*, norm.*)
+//   context.*  (token_embed, pos_embed, layers.{i}.*, norm.*)
+//   decoder.*  (token_embed, pos_embed, layers.{i}.*, norm.*, output_bias[, output.weight])
+//   modality_image, modality_context   (concat fusion only)
+#pragma once
+
+#include <array>
+#include <memory>
+#include <vector>
+
+#include "glimpse/core/text_decoder.h"
+#include "glimpse/model/model_config.h"
+#include "glimpse/text/context_encoder.h"
+#include "glimpse/vision/vit_encoder.h"
+
+namespace glimpse::model {
+
+// One batch of B images with their context tokens (padded to one length; may be 0).
+struct ModelInputs {
+  int64_t batch = 0;
+  const Tensor* patches = nullptr;           // [B*N, 3*P*P]
+  const int32_t* context_ids = nullptr;      // [B*Lc]
+  const uint8_t* context_padding = nullptr;  // [B*Lc], non-zero = padding
+  int64_t context_len = 0;
+};
+
+// What the decoder reads for a batch of images, computed once per image: the memories and
+// every decoder layer's cross-attention K/V for each memory slot.
+struct EncodedMemories {
+  int64_t images = 0;
+  int64_t image_len = 0, context_len = 0;
+  Tensor image, context, joint;                 // [n*len, d]
+  std::vector<uint8_t> context_padding, joint_padding;
+  int slots = 0;                                // 1 (concat: joint) or 2 (image, context)
+  int64_t slot_len[2] = {0, 0};
+  std::vector<std::array<Tensor, 2>> kv;        // kv[layer][slot]: [n*len, 2d]
+
+  // Key padding of slot s, [n*len] (null = none).
+  const uint8_t* padding(int s) const {
+    if (slots == 1) return joint_padding.empty() ? nullptr : joint_padding.data();
+    return s == 1 && context_len > 0 ? context_padding.data() : nullptr;
+  }
+};
+
+class CaptionModel {
+ public:
+  explicit CaptionModel(const ModelConfig& config, uint64_t seed = 0);
+
+  const ModelConfig& config() const { return config_; }
+  // Every parameter, in a fixed order, under its checkpoint name.
+  const ParameterList& parameters() const { return params_; }
+
+  // Teacher forcing: caption_ids [B*T] are the decoder inputs (<bos> w1 ... w_{T-1}); writes
+  // logits [B*T, V].
+  void forward(const ModelInputs& in, const int32_t* caption_ids, int64_t caption_len,
+               Tensor& logits, bool training);
+  // Accumulates every parameter's gradient.
+  void backward(const Tensor& d_logits);
+
+  // Runs both encoders (eval mode) and precomputes the decoder's cross-attention K/V.
+  void encode(const ModelInputs& in, EncodedMemories& out);
+
+  TextDecoder& decoder() { return *decoder_; }
+  const TextDecoder& decoder() const { return *decoder_; }
+  int64_t num_patches() const { return vit_->num_patches(); }
+
+ private:
+  void check_inputs(const ModelInputs& in) const;
+  // Runs the encoders and fills image/context/joint memories and slot descriptions.
+  void run_encoders(const ModelInputs& in, EncodedMemories& m, bool training);
+  void fill_slots(EncodedMemories& m) const;
+
+  ModelConfig config_;
+  std::unique_ptr<vision::VitEncoder> vit_;
+  std::unique_ptr<text::ContextEncoder> context_;
+  std::unique_ptr<TextDecoder> decoder_;
+  Parameter modality_image_, modality_context_;  // [d], concat fusion
+  ParameterList params_;
+  // Training state of the last forward.
+  EncodedMemories train_;
+  MemorySlot slots_[2];
+  Tensor d_slot_[2], d_image_, d_context_;
+};
+
+}  // namespace glimpse::model

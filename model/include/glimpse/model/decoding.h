@@ -1,0 +1,56 @@
+// Caption decoding over cached memories: greedy and beam search, each returning, for every
+// step, the cross-attention that step used (per layer and head, over the image patches and
+// over the context tokens) so that every word can be drawn where it looked.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "glimpse/model/caption_model.h"
+
+namespace glimpse::model {
+
+// Special token ids shared with the tokenizer.
+constexpr int32_t kPadId = 0, kBosId = 1, kEosId = 2, kUnkId = 3;
+
+struct DecodeOptions {
+  int beam = 1;                // 1 = greedy
+  float length_penalty = 1.0f; // GNMT: score / ((5 + len) / 6)^alpha, len counts <eos>
+  int max_len = 0;             // words before <eos>; 0 = as many as the model has positions for
+  int min_len = 1;             // <eos> is not allowed before this many words
+  int no_repeat_ngram = 0;     // > 0: never repeat an n-gram of this size
+  bool keep_records = true;
+};
+
+void validate(const DecodeOptions& options);
+
+// One decode step: the token it chose and the attention it used to choose it.
+struct StepRecord {
+  int32_t token = 0;
+  float logprob = 0.0f;
+  std::vector<float> image;       // [layers, heads, N]
+  std::vector<float> context;     // [layers, heads, Lc]
+  std::vector<float> slot_norms;  // [layers, 2] what each memory added to the residual
+                                  // (separate, parallel, hierarchical, gated); empty for concat
+};
+
+struct DecodedCaption {
+  std::vector<int32_t> tokens;   // words, without <bos> and <eos>
+  float logprob = 0.0f;          // sum over steps (the <eos> step included)
+  float score = 0.0f;            // logprob after the length penalty
+  bool finished = false;         // ended with <eos> (not cut at max_len)
+  // One per step: steps[i] predicted tokens[i]; the last one predicted <eos> when finished.
+  // Word i is the decoder's input at steps[i + 1].
+  std::vector<StepRecord> steps;
+};
+
+// One caption per image of `memories`.
+std::vector<DecodedCaption> greedy_decode(const CaptionModel& model, const EncodedMemories& memories,
+                                          const DecodeOptions& options);
+std::vector<DecodedCaption> beam_decode(const CaptionModel& model, const EncodedMemories& memories,
+                                        const DecodeOptions& options);
+// greedy when options.beam == 1, beam search otherwise.
+std::vector<DecodedCaption> decode(const CaptionModel& model, const EncodedMemories& memories,
+                                   const DecodeOptions& options);
+
+}  // namespace glimpse::model

@@ -1,0 +1,39 @@
+// Everything that fixes a captioning model's shape and its input pipeline. Stored as JSON in
+// the checkpoint's metadata; loading validates every field and names the one that is wrong.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "glimpse/core/fusion.h"
+#include "glimpse/core/text_decoder.h"
+#include "glimpse/vision/preprocess.h"
+
+namespace glimpse::model {
+
+struct ModelConfig {
+  vision::PreprocessConfig image;  // size, patch, resize mode, normalisation
+  int64_t d_model = 256;
+  int64_t num_heads = 4;
+  int64_t d_hidden = 1024;
+  float dropout = 0.1f;
+  GeluKind gelu = GeluKind::Erf;
+  int encoder_layers = 4;   // ViT
+  int context_layers = 2;   // context-text encoder
+  int decoder_layers = 4;
+  int64_t vocab_size = 1000;
+  int64_t max_caption_len = 24;  // decoder positions, <bos> included
+  int64_t max_context_len = 16;
+  FusionKind fusion = FusionKind::Concat;
+  bool tie_embeddings = true;
+
+  BlockConfig block(uint64_t seed) const;
+  DecoderConfig decoder(uint64_t seed) const;
+};
+
+void validate(const ModelConfig& config);
+std::string to_json(const ModelConfig& config);
+// Throws glimpse::Error naming the field for a missing, mistyped or out-of-range value.
+ModelConfig config_from_json(const std::string& json_text);
+
+}  // namespace glimpse::model

@@ -1,0 +1,143 @@
+#include "glimpse/model/caption_model.h"
+
+#include <cstring>
+
+#include "glimpse/core/eigen_maps.h"
+#include "glimpse/core/error.h"
+
+namespace glimpse::model {
+
+CaptionModel::CaptionModel(const ModelConfig& config, uint64_t seed)
+    : config_((validate(config), config)),
+      modality_image_({config.d_model}, false),
+      modality_context_({config.d_model}, false) {
+  vit_ = std::make_unique<vision::VitEncoder>(config.image, config.block(seed * 3 + 1),
+                                              config.encoder_layers);
+  context_ = std::make_unique<text::ContextEncoder>(config.vocab_size, config.max_context_len,
+                                                    config.block(seed * 3 + 2), config.context_layers);
+  decoder_ = std::make_unique<TextDecoder>(config.decoder(seed * 3 + 3));
+  Rng rng(seed);
+  vit_->init(rng);
+  context_->init(rng);
+  decoder_->init(rng);
+  init_normal(modality_image_, rng, 0.02f);
+  init_normal(modality_context_, rng, 0.02f);
+
+  vit_->collect("vision.", params_);
+  context_->collect("context.", params_);
+  decoder_->collect("decoder.", params_);
+  if (config.fusion == FusionKind::Concat) {
+    params_.push_back({"modality_image", &modality_image_});
+    params_.push_back({"modality_context", &modality_context_});
+  }
+}
+
+void CaptionModel::check_inputs(const ModelInputs& in) const {
+  check(in.batch > 0 && in.patches != nullptr, "CaptionModel", "batch needs at least one image");
+  check_shape(*in.patches, {in.batch * vit_->num_patches(), config_.image.patch_dim()},
+              "CaptionModel", "patches");
+  check(in.context_len >= 0 && in.context_len <= config_.max_context_len, "CaptionModel",
+        "context length " + std::to_string(in.context_len) + " exceeds max_context_len " +
+            std::to_string(config_.max_context_len));
+  check(in.context_len == 0 || (in.context_ids && in.context_padding), "CaptionModel",
+        "context ids and padding are required when context_len > 0");
+}
+
+void CaptionModel::run_encoders(const ModelInputs& in, EncodedMemories& m, bool training) {
+  check_inputs(in);
+  const int64_t B = in.batch, N = vit_->num_patches(), Lc = in.context_len, d = config_.d_model;
+  m.images = B;
+  m.image_len = N;
+  m.context_len = Lc;
+  vit_->forward(*in.patches, B, m.image, training);
+  context_->forward(in.context_ids, in.context_padding, B, Lc, m.context, training);
+  m.context_padding.assign(in.context_padding, in.context_padding + B * Lc);
+  if (config_.fusion == FusionKind::Concat) {
+    // joint = [image + e_img ; context + e_ctx] per sample; padding covers the context part.
+    const int64_t L = N + Lc;
+    m.joint.resize({B * L, d});
+    m.joint_padding.assign(static_cast<size_t>(B * L), 0);
+    ConstRowVecMap e_img(modality_image_.value.data(), d), e_ctx(modality_context_.value.data(), d);
+    for (int64_t b = 0; b < B; ++b) {
+      for (int64_t j = 0; j < N; ++j)
+        RowVecMap(m.joint.data() + (b * L + j) * d, d) =
+            ConstRowVecMap(m.image.data() + (b * N + j) * d, d) + e_img;
+      for (int64_t j = 0; j < Lc; ++j) {
+        RowVecMap(m.joint.data() + (b * L + N + j) * d, d) =
+            ConstRowVecMap(m.context.data() + (b * Lc + j) * d, d) + e_ctx;
+        m.joint_padding[static_cast<size_t>(b * L + N + j)] = m.context_padding[static_cast<size_t>(b * Lc + j)];
+      }
+    }
+  }
+  fill_slots(m);
+}
+
+void CaptionModel::fill_slots(EncodedMemories& m) const {
+  if (config_.fusion == FusionKind::Concat) {
+    m.slots = 1;
+    m.slot_len[0] = m.image_len + m.context_len;
+  } else {
+    m.slots = 2;
+    m.slot_len[0] = m.image_len;
+    m.slot_len[1] = m.context_len;
+  }
+}
+
+void CaptionModel::forward(const ModelInputs& in, const int32_t* caption_ids, int64_t caption_len,
+                           Tensor& logits, bool training) {
+  run_encoders(in, train_, training);
+  if (train_.slots == 1) {
+    slots_[0] = {&train_.joint, train_.slot_len[0], train_.padding(0)};
+  } else {
+    slots_[0] = {&train_.image, train_.slot_len[0], nullptr};
+    slots_[1] = {&train_.context, train_.slot_len[1], train_.padding(1)};
+  }
+  decoder_->forward(caption_ids, in.batch, caption_len, slots_, logits, training);
+}
+
+void CaptionModel::backward(const Tensor& d_logits) {
+  const int64_t B = train_.images, N = train_.image_len, Lc = train_.context_len, d = config_.d_model;
+  Tensor* d_slots[2] = {nullptr, nullptr};
+  for (int s = 0; s < train_.slots; ++s) {
+    d_slot_[s].resize(slots_[s].values->shape());
+    d_slot_[s].zero();
+    d_slots[s] = &d_slot_[s];
+  }
+  decoder_->backward(d_logits, d_slots);
+  if (train_.slots == 1) {
+    // Split the joint gradient back into the two memories and the modality embeddings.
+    const int64_t L = N + Lc;
+    d_image_.resize({B * N, d});
+    d_context_.resize({B * Lc, d});
+    RowVecMap g_img(modality_image_.grad.data(), d), g_ctx(modality_context_.grad.data(), d);
+    for (int64_t b = 0; b < B; ++b) {
+      for (int64_t j = 0; j < N; ++j) {
+        ConstRowVecMap g(d_slot_[0].data() + (b * L + j) * d, d);
+        RowVecMap(d_image_.data() + (b * N + j) * d, d) = g;
+        g_img += g;
+      }
+      for (int64_t j = 0; j < Lc; ++j) {
+        ConstRowVecMap g(d_slot_[0].data() + (b * L + N + j) * d, d);
+        RowVecMap(d_context_.data() + (b * Lc + j) * d, d) = g;
+        g_ctx += g;
+      }
+    }
+    vit_->backward(d_image_);
+    context_->backward(d_context_);
+  } else {
+    vit_->backward(d_slot_[0]);
+    context_->backward(d_slot_[1]);
+  }
+}
+
+void CaptionModel::encode(const ModelInputs& in, EncodedMemories& m) {
+  run_encoders(in, m, /*training=*/false);
+  const Tensor* slot_values[2] = {config_.fusion == FusionKind::Concat ? &m.joint : &m.image,
+                                  &m.context};
+  m.kv.resize(static_cast<size_t>(decoder_->layers()));
+  for (int l = 0; l < decoder_->layers(); ++l)
+    for (int s = 0; s < m.slots; ++s)
+      decoder_->block(l).fusion().slot_attention(s).project_key_values(*slot_values[s], m.kv[l][s]);
+}
+
+}  // namespace glimpse::model

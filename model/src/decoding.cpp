@@ -1,0 +1,223 @@
+#include "glimpse/model/decoding.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "glimpse/core/error.h"
+#include "glimpse/model/decode_session.h"
+
+namespace glimpse::model {
+namespace {
+
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+
+int64_t word_limit(const CaptionModel& model, const DecodeOptions& o) {
+  const int64_t positions = model.config().max_caption_len;  // steps possible
+  const int64_t most = positions - 1;                        // words, leaving a step for <eos>
+  return o.max_len > 0 ? std::min<int64_t>(o.max_len, most) : most;
+}
+
+// Sets banned tokens' log-probabilities to -inf: <eos> before min_len, <bos>/<pad> always, and
+// any token that would repeat an n-gram.
+void apply_constraints(float* logp, int64_t V, const std::vector<int32_t>& words,
+                       const DecodeOptions& o, bool must_end) {
+  logp[kPadId] = kNegInf;
+  logp[kBosId] = kNegInf;
+  if (static_cast<int>(words.size()) < o.min_len && !must_end) logp[kEosId] = kNegInf;
+  if (must_end)
+    for (int64_t j = 0; j < V; ++j)
+      if (j != kEosId) logp[j] = kNegInf;
+  const int n = o.no_repeat_ngram;
+  if (n > 0 && static_cast<int>(words.size()) >= n - 1) {
+    const size_t k = words.size();
+    const size_t pre = static_cast<size_t>(n - 1);
+    for (size_t i = 0; i + pre < k; ++i) {
+      if (std::equal(words.begin() + static_cast<std::ptrdiff_t>(i),
+                     words.begin() + static_cast<std::ptrdiff_t>(i + pre),
+                     words.end() - static_cast<std::ptrdiff_t>(pre)))
+        logp[words[i + pre]] = kNegInf;
+    }
+  }
+}
+
+float length_penalty(size_t steps, float alpha) {
+  return std::pow((5.0f + static_cast<float>(steps)) / 6.0f, alpha);
+}
+
+}  // namespace
+
+void validate(const DecodeOptions& o) {
+  check(o.beam >= 1 && o.beam <= 64, "DecodeOptions", "beam must be in [1, 64], got " + std::to_string(o.beam));
+  check(o.max_len >= 0 && o.min_len >= 0, "DecodeOptions", "max_len and min_len must be non-negative");
+  check(o.max_len == 0 || o.min_len <= o.max_len, "DecodeOptions", "min_len exceeds max_len");
+  check(o.no_repeat_ngram >= 0 && o.no_repeat_ngram <= 16, "DecodeOptions", "no_repeat_ngram must be in [0, 16]");
+  check(std::isfinite(o.length_penalty), "DecodeOptions", "length_penalty must be finite");
+}
+
+std::vector<DecodedCaption> greedy_decode(const CaptionModel& model, const EncodedMemories& m,
+                                          const DecodeOptions& o) {
+  validate(o);
+  const int64_t words_max = word_limit(model, o);
+  const int64_t V = model.config().vocab_size;
+  DecodeSession stepper(model, m, 1, words_max + 1, o.keep_records);
+  std::vector<DecodedCaption> out(static_cast<size_t>(m.images));
+  std::vector<int32_t> ids(static_cast<size_t>(m.images), kBosId);
+  std::vector<float> row(static_cast<size_t>(V));
+  size_t open = out.size();
+  for (int64_t pos = 0; pos <= words_max && open > 0; ++pos) {
+    const Tensor& logp = stepper.step(ids, pos);
+    for (int64_t r = 0; r < m.images; ++r) {
+      DecodedCaption& c = out[static_cast<size_t>(r)];
+      if (c.finished) continue;
+      std::copy(logp.data() + r * V, logp.data() + (r + 1) * V, row.begin());
+      apply_constraints(row.data(), V, c.tokens, o, pos == words_max);
+      const int32_t tok = static_cast<int32_t>(std::max_element(row.begin(), row.end()) - row.begin());
+      c.logprob += row[static_cast<size_t>(tok)];
+      if (o.keep_records) c.steps.push_back(stepper.record(r, tok, row[static_cast<size_t>(tok)]));
+      else c.steps.push_back({tok, row[static_cast<size_t>(tok)], {}, {}, {}});
+      ids[static_cast<size_t>(r)] = tok;
+      if (tok == kEosId) {
+        c.finished = true;
+        --open;
+      } else {
+        c.tokens.push_back(tok);
+      }
+    }
+  }
+  for (auto& c : out) c.score = c.logprob / length_penalty(c.steps.size(), o.length_penalty);
+  return out;
+}
+
+std::vector<DecodedCaption> beam_decode(const CaptionModel& model, const EncodedMemories& m,
+                                        const DecodeOptions& o) {
+  validate(o);
+  const int64_t k = o.beam, words_max = word_limit(model, o);
+  const int64_t V = model.config().vocab_size;
+  DecodeSession stepper(model, m, k, words_max + 1, o.keep_records);
+  const int64_t rows = stepper.rows();
+
+  struct Hyp {
+    DecodedCaption c;
+    bool alive = false;
+  };
+  std::vector<Hyp> hyps(static_cast<size_t>(rows));
+  for (int64_t i = 0; i < m.images; ++i) hyps[static_cast<size_t>(i * k)].alive = true;  // one start per image
+  std::vector<std::vector<DecodedCaption>> finished(static_cast<size_t>(m.images));
+  std::vector<bool> image_done(static_cast<size_t>(m.images), false);
+  std::vector<int32_t> ids(static_cast<size_t>(rows), kBosId);
+  std::vector<float> row(static_cast<size_t>(V));
+
+  struct Candidate {
+    float score;
+    int64_t src;
+    int32_t token;
+    float logprob;
+  };
+  std::vector<Candidate> cands;
+  std::vector<int64_t> src(static_cast<size_t>(rows));
+  std::vector<Hyp> next(static_cast<size_t>(rows));
+
+  for (int64_t pos = 0; pos <= words_max; ++pos) {
+    const Tensor& logp = stepper.step(ids, pos);
+    bool any_alive = false;
+    for (int64_t img = 0; img < m.images; ++img) {
+      auto& done_list = finished[static_cast<size_t>(img)];
+      cands.clear();
+      if (!image_done[static_cast<size_t>(img)]) {
+        for (int64_t b = 0; b < k; ++b) {
+          const int64_t r = img * k + b;
+          const Hyp& h = hyps[static_cast<size_t>(r)];
+          if (!h.alive) continue;
+          std::copy(logp.data() + r * V, logp.data() + (r + 1) * V, row.begin());
+          apply_constraints(row.data(), V, h.c.tokens, o, pos == words_max);
+          // The 2k best of this row are enough: at most k go on, at most k finish.
+          std::vector<int32_t> idx(static_cast<size_t>(V));
+          std::iota(idx.begin(), idx.end(), 0);
+          const int64_t top = std::min<int64_t>(2 * k, V);
+          std::partial_sort(idx.begin(), idx.begin() + top, idx.end(),
+                            [&](int32_t a, int32_t c) { return row[static_cast<size_t>(a)] > row[static_cast<size_t>(c)]; });
+          for (int64_t t = 0; t < top; ++t) {
+            const float lp = row[static_cast<size_t>(idx[static_cast<size_t>(t)])];
+            if (lp == kNegInf) break;
+            cands.push_back({h.c.logprob + lp, r, idx[static_cast<size_t>(t)], lp});
+          }
+        }
+        std::stable_sort(cands.begin(), cands.end(),
+                         [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
+      }
+      int64_t kept = 0;
+      for (const Candidate& cand : cands) {
+        if (kept == k) break;
+        const Hyp& parent = hyps[static_cast<size_t>(cand.src)];
+        DecodedCaption c = parent.c;
+        c.logprob = cand.score;
+        if (o.keep_records) c.steps.push_back(stepper.record(cand.src, cand.token, cand.logprob));
+        else c.steps.push_back({cand.token, cand.logprob, {}, {}, {}});
+        if (cand.token == kEosId) {
+          c.finished = true;
+          c.score = c.logprob / length_penalty(c.steps.size(), o.length_penalty);
+          done_list.push_back(std::move(c));
+          continue;
+        }
+        c.tokens.push_back(cand.token);
+        const int64_t slot = img * k + kept;
+        next[static_cast<size_t>(slot)].c = std::move(c);
+        next[static_cast<size_t>(slot)].alive = true;
+        src[static_cast<size_t>(slot)] = cand.src;
+        ++kept;
+      }
+      for (int64_t b = kept; b < k; ++b) {
+        next[static_cast<size_t>(img * k + b)] = Hyp{};
+        src[static_cast<size_t>(img * k + b)] = img * k + b;
+      }
+      // Done when k hypotheses have finished, or when no live one can still beat the best
+      // finished (its log-probability only falls; the largest penalty divisor bounds it).
+      if (!done_list.empty()) {
+        float best_done = kNegInf;
+        for (const auto& c : done_list) best_done = std::max(best_done, c.score);
+        float best_alive = kNegInf;
+        for (int64_t b = 0; b < kept; ++b)
+          best_alive = std::max(best_alive, next[static_cast<size_t>(img * k + b)].c.logprob);
+        const float bound = best_alive / length_penalty(static_cast<size_t>(words_max + 1), o.length_penalty);
+        if (static_cast<int64_t>(done_list.size()) >= k || (o.length_penalty >= 0 && best_done >= bound))
+          image_done[static_cast<size_t>(img)] = true;
+      }
+      if (kept == 0) image_done[static_cast<size_t>(img)] = true;
+      if (image_done[static_cast<size_t>(img)])
+        for (int64_t b = 0; b < k; ++b) next[static_cast<size_t>(img * k + b)].alive = false;
+      any_alive |= !image_done[static_cast<size_t>(img)];
+    }
+    std::swap(hyps, next);
+    for (int64_t r = 0; r < rows; ++r)
+      ids[static_cast<size_t>(r)] = hyps[static_cast<size_t>(r)].alive ? hyps[static_cast<size_t>(r)].c.tokens.back() : kPadId;
+    if (!any_alive) break;
+    stepper.reorder(src, pos + 1);
+  }
+
+  std::vector<DecodedCaption> out;
+  for (int64_t img = 0; img < m.images; ++img) {
+    auto& list = finished[static_cast<size_t>(img)];
+    for (int64_t b = 0; b < k; ++b) {  // cut at max_len: keep the live ones too
+      Hyp& h = hyps[static_cast<size_t>(img * k + b)];
+      if (!h.alive) continue;
+      h.c.score = h.c.logprob / length_penalty(h.c.steps.size(), o.length_penalty);
+      list.push_back(std::move(h.c));
+    }
+    check(!list.empty(), "beam_decode", "no hypothesis survived");
+    auto best = std::max_element(list.begin(), list.end(), [](const DecodedCaption& a, const DecodedCaption& b) {
+      if (a.finished != b.finished) return !a.finished;  // a finished caption beats a cut one
+      return a.score < b.score;
+    });
+    out.push_back(std::move(*best));
+  }
+  return out;
+}
+
+std::vector<DecodedCaption> decode(const CaptionModel& model, const EncodedMemories& m,
+                                   const DecodeOptions& o) {
+  return o.beam == 1 ? greedy_decode(model, m, o) : beam_decode(model, m, o);
+}
+
+}  // namespace glimpse::model

@@ -1,0 +1,172 @@
+// The glimpse command line, run as a user runs it: `glimpse caption` on real files with a
+// model file, plain and JSON output, overlays on disk, and errors for bad input.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "glimpse/model/checkpoint.h"
+#include "glimpse/text/vocabulary.h"
+#include "glimpse/vision/image.h"
+#include "model_fixture.h"
+
+namespace {
+
+using namespace glimpse;
+namespace fs = std::filesystem;
+
+struct RunResult {
+  int status;
+  std::string out;
+};
+
+// Runs the glimpse executable with `args`; stderr goes to `err_file`.
+RunResult run_glimpse(const std::string& args, const std::string& err_file) {
+  const std::string cmd = std::string(GLIMPSE_CLI) + " " + args + " 2>" + err_file;
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  const int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+class CaptionCli : public ::testing::Test {
+ protected:
+  void TearDown() override { fs::remove_all(dir_); }
+  void SetUp() override {
+    // One folder per test and process: ctest runs these tests in parallel.
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::path(::testing::TempDir()) /
+           ("glimpse-cli-" + std::string(info->name()) + "-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    // A tiny untrained model with a real vocabulary: its captions are arbitrary words, but
+    // every part of the pipeline runs for real.
+    std::vector<std::string> words;
+    for (int i = 0; i < 19; ++i) words.push_back("w" + std::to_string(i));
+    text::Vocabulary vocab(words);
+    auto cfg = glimpse::testing::tiny_config(FusionKind::Separate);
+    cfg.vocab_size = vocab.size();
+    model::CaptionModel m(cfg, 31);
+    model_ = (dir_ / "tiny.safetensors").string();
+    model::save_checkpoint(model_, m, vocab.to_json());
+    for (int k = 0; k < 2; ++k) {
+      vision::Image img;
+      img.width = 40 + 20 * k;
+      img.height = 30;
+      img.rgb.resize(static_cast<size_t>(img.width * img.height * 3));
+      for (size_t i = 0; i < img.rgb.size(); ++i) img.rgb[i] = static_cast<uint8_t>((i * (7 + k)) % 251);
+      images_.push_back((dir_ / ("img" + std::to_string(k) + ".png")).string());
+      vision::save_png(images_.back(), img);
+    }
+    err_ = (dir_ / "stderr.txt").string();
+  }
+  fs::path dir_;
+  std::string model_, err_;
+  std::vector<std::string> images_;
+};
+
+TEST_F(CaptionCli, PlainOutputIsOneLinePerImage) {
+  const auto r = run_glimpse("caption --model " + model_ + " " + images_[0] + " " + images_[1], err_);
+  ASSERT_EQ(r.status, 0) << slurp(err_);
+  std::istringstream lines(r.out);
+  std::string line;
+  int n = 0;
+  while (std::getline(lines, line)) {
+    ASSERT_EQ(line.rfind(images_[static_cast<size_t>(n)] + "\t", 0), 0u) << line;
+    ++n;
+  }
+  EXPECT_EQ(n, 2);
+}
+
+TEST_F(CaptionCli, JsonHasEveryWordsAttention) {
+  const auto r = run_glimpse("caption --json --beam 2 --context 'w3 w4' --model " + model_ + " " +
+                                 images_[1],
+                             err_);
+  ASSERT_EQ(r.status, 0) << slurp(err_);
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_TRUE(j.is_array());
+  ASSERT_EQ(j.size(), 1u);
+  const auto& c = j[0];
+  EXPECT_EQ(c["image"], images_[1]);
+  EXPECT_EQ(c["fusion"], "separate");
+  EXPECT_EQ(c["grid"], nlohmann::json::array({4, 4}));
+  ASSERT_EQ(c["patch_boxes"].size(), 16u);
+  EXPECT_EQ(c["context_tokens"], nlohmann::json::array({"w3", "w4"}));
+  // Letterboxed 60x30 picture: the last patch box ends at the picture's corner.
+  EXPECT_NEAR(c["patch_boxes"][15][2].get<float>(), 60.0f, 1e-3f);
+  ASSERT_GT(c["tokens"].size(), 0u);
+  std::string joined;
+  for (const auto& t : c["tokens"]) {
+    joined += (joined.empty() ? "" : " ") + t["text"].get<std::string>();
+    ASSERT_EQ(t["image_attention"].size(), 16u);
+    double sum = 0;
+    for (float v : t["image_attention"]) sum += v;
+    EXPECT_NEAR(sum, 1.0, 1e-4);  // separate fusion: a softmax over the image alone
+    ASSERT_EQ(t["context_attention"].size(), 2u);
+    ASSERT_EQ(t["layers"].size(), 2u);             // decoder layers
+    ASSERT_EQ(t["layers"][0]["image_attention"].size(), 2u);  // heads
+    const float share = t["image_share"];
+    EXPECT_GE(share, 0.0f);
+    EXPECT_LE(share, 1.0f);
+  }
+  EXPECT_EQ(joined, c["caption"].get<std::string>());
+}
+
+TEST_F(CaptionCli, OverlaysAreWrittenPerWordWithAContactSheet) {
+  const std::string out = (dir_ / "overlays").string();
+  const auto r = run_glimpse("caption --overlay-dir " + out + " --model " + model_ + " " + images_[0], err_);
+  ASSERT_EQ(r.status, 0) << slurp(err_);
+  const fs::path d = fs::path(out) / "img0";
+  ASSERT_TRUE(fs::exists(d / "sheet.png"));
+  int words = 0;
+  for (const auto& e : fs::directory_iterator(d))
+    if (e.path().filename() != "sheet.png") {
+      const vision::Image im = vision::load_image(e.path().string());
+      EXPECT_EQ(im.width, 40);  // the original's width (the label strip adds height)
+      ++words;
+    }
+  EXPECT_GT(words, 0);
+}
+
+TEST_F(CaptionCli, BadImagesAreNamedAndTheOthersStillCaptioned) {
+  const std::string junk = (dir_ / "junk.png").string();
+  std::ofstream(junk) << "not an image";
+  const auto r = run_glimpse("caption --model " + model_ + " " + junk + " " + images_[0] + " " +
+                                 (dir_ / "missing.jpg").string(),
+                             err_);
+  EXPECT_NE(r.status, 0);
+  const std::string err = slurp(err_);
+  EXPECT_NE(err.find("junk.png"), std::string::npos) << err;
+  EXPECT_NE(err.find("missing.jpg"), std::string::npos) << err;
+  EXPECT_EQ(r.out.rfind(images_[0] + "\t", 0), 0u) << r.out;
+}
+
+TEST_F(CaptionCli, BadModelIsOneLineAndNonZeroExit) {
+  const std::string bad = (dir_ / "bad.safetensors").string();
+  std::ofstream(bad) << "garbage";
+  const auto r = run_glimpse("caption --model " + bad + " " + images_[0], err_);
+  EXPECT_NE(r.status, 0);
+  const std::string err = slurp(err_);
+  EXPECT_NE(err.find("bad.safetensors"), std::string::npos) << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  EXPECT_TRUE(r.out.empty());
+}
+
+TEST_F(CaptionCli, BadOptionsAreRefused) {
+  EXPECT_NE(run_glimpse("caption --beam 0 --model " + model_ + " " + images_[0], err_).status, 0);
+  EXPECT_NE(run_glimpse("caption --overlay-step sideways --model " + model_ + " " + images_[0], err_).status, 0);
+  EXPECT_NE(run_glimpse("caption --min-len 5 --max-len 2 --model " + model_ + " " + images_[0], err_).status, 0);
+}
+
+}  // namespace
