@@ -372,6 +372,8 @@ TEST(Gemm, BackendsMatchNaiveSmall) { check_gemm(2, 3, 4, 1.0f, 0.0f, 0); }
 TEST(Gemm, BackendsMatchNaiveStrided) { check_gemm(5, 7, 3, 0.5f, 1.0f, 3); }
 TEST(Gemm, BackendsMatchNaiveBeta) { check_gemm(37, 29, 41, -1.5f, 0.25f, 2); }
 TEST(Gemm, BackendsMatchNaiveLarge) { check_gemm(130, 70, 200, 1.0f, 0.0f, 1); }
+// One row takes the GEMV path (a cached decode step at batch 1).
+TEST(Gemm, BackendsMatchNaiveSingleRow) { check_gemm(1, 33, 47, 0.75f, 0.5f, 2); }
 
 TEST(Gemm, BackendsAgreeWithEachOther) {
   Rng rng(9);

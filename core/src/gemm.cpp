@@ -38,6 +38,16 @@ void gemm_eigen(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, 
   // A is stored [M,K] (or [K,M] when transposed); B is [K,N] (or [N,K]).
   auto a = view(A, ta ? K : M, ta ? M : K, lda);
   auto b = view(B, tb ? N : K, tb ? K : N, ldb);
+  if (M == 1) {
+    // One row (a decode step at batch 1): a compile-time row vector makes Eigen run a GEMV,
+    // which streams B once instead of packing it as a GEMM would.
+    auto c0 = c.row(0);
+    if (!ta && !tb) c0.noalias() += alpha * a.row(0) * b;
+    else if (!ta && tb) c0.noalias() += alpha * a.row(0) * b.transpose();
+    else if (ta && !tb) c0.noalias() += alpha * a.col(0).transpose() * b;
+    else c0.noalias() += alpha * a.col(0).transpose() * b.transpose();
+    return;
+  }
   if (!ta && !tb) c.noalias() += alpha * a * b;
   else if (!ta && tb) c.noalias() += alpha * a * b.transpose();
   else if (ta && !tb) c.noalias() += alpha * a.transpose() * b;
