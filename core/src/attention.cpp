@@ -63,13 +63,22 @@ void MultiHeadAttention::project(const Tensor& x_q, const Tensor& x_kv) {
   }
 }
 
+MultiHeadAttention::HeadSlices MultiHeadAttention::head_slices() const {
+  HeadSlices s;
+  s.Q = self_ ? qkv_.data() : q_.data();
+  s.K = self_ ? qkv_.data() + d_ : kv_.data();
+  s.V = self_ ? qkv_.data() + 2 * d_ : kv_.data() + d_;
+  s.ldq = self_ ? 3 * d_ : d_;
+  s.ldkv = self_ ? 3 * d_ : 2 * d_;
+  s.len_q = len_q_;
+  s.len_k = len_k_;
+  s.dk = head_dim();
+  return s;
+}
+
 void MultiHeadAttention::attend(const AttentionMask& mask) {
   const int64_t B = batch_, H = heads_, Lq = len_q_, Lk = len_k_, dk = head_dim();
-  const float* Q = self_ ? qkv_.data() : q_.data();
-  const float* K = self_ ? qkv_.data() + d_ : kv_.data();
-  const float* V = self_ ? qkv_.data() + 2 * d_ : kv_.data() + d_;
-  const int64_t ldq = self_ ? 3 * d_ : d_;
-  const int64_t ldkv = self_ ? 3 * d_ : 2 * d_;
+  const HeadSlices heads = head_slices();
   const float scale = 1.0f / std::sqrt(static_cast<float>(dk));
   constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
@@ -82,9 +91,7 @@ void MultiHeadAttention::attend(const AttentionMask& mask) {
 #pragma omp parallel for schedule(static) if (B * H > 1 && Lq * Lk * dk > 4096)
   for (int64_t bh = 0; bh < B * H; ++bh) {
     const int64_t b = bh / H, h = bh % H;
-    ConstStridedMatMap q(Q + b * Lq * ldq + h * dk, Lq, dk, Eigen::OuterStride<>(ldq));
-    ConstStridedMatMap k(K + b * Lk * ldkv + h * dk, Lk, dk, Eigen::OuterStride<>(ldkv));
-    ConstStridedMatMap v(V + b * Lk * ldkv + h * dk, Lk, dk, Eigen::OuterStride<>(ldkv));
+    const auto q = heads.q(b, h), k = heads.k(b, h), v = heads.v(b, h);
     MatMap p(probs_.data() + bh * Lq * Lk, Lq, Lk);
     p.noalias() = scale * (q * k.transpose());
     const uint8_t* pad = mask.key_padding ? mask.key_padding + b * Lk : nullptr;
@@ -137,11 +144,7 @@ void MultiHeadAttention::backward(const Tensor& x_q, const Tensor& x_kv, const T
   project_rows_backward(context_, d_out, out_proj_weight.value.data(), out_proj_weight.grad.data(),
                         out_proj_bias.grad.data(), &d_context_);
 
-  const float* Q = self_ ? qkv_.data() : q_.data();
-  const float* K = self_ ? qkv_.data() + d_ : kv_.data();
-  const float* V = self_ ? qkv_.data() + 2 * d_ : kv_.data() + d_;
-  const int64_t ldq = self_ ? 3 * d_ : d_;
-  const int64_t ldkv = self_ ? 3 * d_ : 2 * d_;
+  const HeadSlices heads = head_slices();
   Tensor* dq_buf = self_ ? &d_qkv_ : &d_q_;
   Tensor* dkv_buf = self_ ? &d_qkv_ : &d_kv_;
   if (self_) {
@@ -163,16 +166,14 @@ void MultiHeadAttention::backward(const Tensor& x_q, const Tensor& x_kv, const T
 #pragma omp parallel for schedule(static) if (B * H > 1 && Lq * Lk * dk > 4096)
     for (int64_t bh = 0; bh < B * H; ++bh) {
       const int64_t b = bh / H, h = bh % H;
-      ConstStridedMatMap q(Q + b * Lq * ldq + h * dk, Lq, dk, Eigen::OuterStride<>(ldq));
-      ConstStridedMatMap k(K + b * Lk * ldkv + h * dk, Lk, dk, Eigen::OuterStride<>(ldkv));
-      ConstStridedMatMap v(V + b * Lk * ldkv + h * dk, Lk, dk, Eigen::OuterStride<>(ldkv));
+      const auto q = heads.q(b, h), k = heads.k(b, h), v = heads.v(b, h);
       ConstMatMap p(probs_.data() + bh * Lq * Lk, Lq, Lk);
       ConstStridedMatMap dctx(d_context_.data() + b * Lq * d_ + h * dk, Lq, dk,
                               Eigen::OuterStride<>(d_));
       MatMap ds(d_scores_.data() + bh * Lq * Lk, Lq, Lk);
-      StridedMatMap dq(dQ + b * Lq * ldq + h * dk, Lq, dk, Eigen::OuterStride<>(ldq));
-      StridedMatMap dkm(dK + b * Lk * ldkv + h * dk, Lk, dk, Eigen::OuterStride<>(ldkv));
-      StridedMatMap dv(dV + b * Lk * ldkv + h * dk, Lk, dk, Eigen::OuterStride<>(ldkv));
+      StridedMatMap dq(dQ + b * Lq * heads.ldq + h * dk, Lq, dk, Eigen::OuterStride<>(heads.ldq));
+      StridedMatMap dkm(dK + b * Lk * heads.ldkv + h * dk, Lk, dk, Eigen::OuterStride<>(heads.ldkv));
+      StridedMatMap dv(dV + b * Lk * heads.ldkv + h * dk, Lk, dk, Eigen::OuterStride<>(heads.ldkv));
 
       dv.noalias() = p.transpose() * dctx;  // dV = P^T dC
       ds.noalias() = dctx * v.transpose();  // dP = dC V^T

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <string>
 
+#include "glimpse/core/eigen_maps.h"
 #include "glimpse/core/parameter.h"
 
 namespace glimpse {
@@ -88,6 +89,18 @@ class MultiHeadAttention {
   Parameter out_proj_bias;    // [d]
 
  private:
+  // Q, K and V of one (batch, head) of the last forward, wherever the projections live.
+  struct HeadSlices {
+    const float *Q, *K, *V;
+    int64_t ldq, ldkv, len_q, len_k, dk;
+    ConstStridedMatMap q(int64_t b, int64_t h) const { return at(Q, ldq, len_q, b, h); }
+    ConstStridedMatMap k(int64_t b, int64_t h) const { return at(K, ldkv, len_k, b, h); }
+    ConstStridedMatMap v(int64_t b, int64_t h) const { return at(V, ldkv, len_k, b, h); }
+    ConstStridedMatMap at(const float* p, int64_t ld, int64_t len, int64_t b, int64_t h) const {
+      return ConstStridedMatMap(p + b * len * ld + h * dk, len, dk, Eigen::OuterStride<>(ld));
+    }
+  };
+  HeadSlices head_slices() const;
   void project(const Tensor& x_q, const Tensor& x_kv);
   void attend(const AttentionMask& mask);
 
