@@ -45,7 +45,8 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import torch  # noqa: E402
 
 sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "parity"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "parity"))
 from torch_model import load_checkpoint, read_safetensors  # noqa: E402
 
 PAD, BOS, EOS = 0, 1, 2
@@ -71,7 +72,7 @@ def expand(memories, n):
             for m, p in memories]
 
 
-def constrain(logp, words, min_len, must_end, vocab):
+def constrain(logp, words, min_len, must_end):
     """The engine's decoding constraints on one row of log-probabilities (in place)."""
     logp[PAD] = NEG_INF
     logp[BOS] = NEG_INF
@@ -91,11 +92,11 @@ def next_logprobs(model, prefixes, memories):
 
 
 def greedy(model, memories, words_max, min_len):
-    words, V = [], model.cfg["vocab_size"]
+    words = []
     for pos in range(words_max + 1):
         prefix = torch.tensor([[BOS] + words])
         logp = next_logprobs(model, prefix, memories)[0]
-        constrain(logp, words, min_len, pos == words_max, V)
+        constrain(logp, words, min_len, pos == words_max)
         tok = int(torch.argmax(logp))
         if tok == EOS:
             return words, pos + 1
@@ -120,7 +121,7 @@ def beam_search(model, memories, k, words_max, min_len, alpha=1.0):
         cands = []
         for i, (w, lp0) in enumerate(alive):
             row = logp[i]
-            constrain(row, w, min_len, pos == words_max, V)
+            constrain(row, w, min_len, pos == words_max)
             values, idx = torch.topk(row, min(2 * k, V))
             for lp, tok in zip(values.tolist(), idx.tolist()):
                 if lp == NEG_INF:
@@ -139,7 +140,9 @@ def beam_search(model, memories, k, words_max, min_len, alpha=1.0):
         done = not nxt
         if finished:
             best_done = max(f[2] for f in finished)
-            bound = max(lp for _, lp in nxt) / length_penalty(words_max + 1, alpha) if nxt else NEG_INF
+            # No live hypothesis can beat this: its log-probability only falls.
+            best_alive = max((lp for _, lp in nxt), default=NEG_INF)
+            bound = best_alive / length_penalty(words_max + 1, alpha)
             done = done or len(finished) >= k or (alpha >= 0 and best_done >= bound)
         alive = nxt
         if done:

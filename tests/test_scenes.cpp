@@ -273,9 +273,10 @@ TEST(SceneRenderer, BoxesMatchWhereTheArtworkIsOpaque) {
             for (int c = 0; c < 3; ++c)
               alpha = std::max(alpha, 1.0f - (on_white.image.pixel(x, y)[c] - on_black.image.pixel(x, y)[c]) / contrast);
             const bool inside = x >= box.x && x < box.x + box.w && y >= box.y && y < box.y + box.h;
-            if (alpha >= threshold + 0.03f)
+            if (alpha >= threshold + 0.03f) {
               ASSERT_TRUE(inside) << "opaque pixel (" << x << ", " << y << ") outside the box of "
                                   << catalogue().objects[static_cast<size_t>(p.object)].name;
+            }
             if (alpha >= threshold - 0.03f) {
               rows_hit[0] += y == box.y;
               rows_hit[1] += y == box.y + box.h - 1;

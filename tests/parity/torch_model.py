@@ -293,7 +293,8 @@ class CaptionDecoder(nn.Module):
 
     def forward(self, ids, memories):
         """ids [B, T] decoder inputs (<bos> w1 ... w_{T-1}); memories: concat -> (joint,
-        joint_padding), otherwise [(image, None), (context, context_padding)] -> logits [B, T, V]."""
+        joint_padding), otherwise [(image, None), (context, context_padding)].
+        Returns logits [B, T, V]."""
         T = ids.shape[1]
         x = self.token_embed(ids) + self.pos_embed[:T]
         causal = nn.Transformer.generate_square_subsequent_mask(T).to(x.dtype)
