@@ -2,6 +2,7 @@
 // decoding, and the JSON form stored in checkpoints (round trip and refusal of bad input).
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,27 @@ TEST(Tokenizer, JoinedTokensTokeniseToThemselves) {
   for (const SplitCase& c : split_cases()) {
     const Tokens once = tokenize(c.text);
     EXPECT_EQ(tokenize(join_tokens(once)), once) << "text: " << c.text;
+  }
+}
+
+// Seeded random strings over the characters the rules treat specially: the tokens never are
+// empty or hold whitespace, and tokenising the joined tokens gives them back.
+TEST(Tokenizer, RandomTextKeepsTheInvariants) {
+  const std::vector<std::string> pieces = {
+      "a", "n", "t", "s", "ll", "re", "o", "Dog", "5", "0", ".", ",", ":", ";", "!", "?", "'",
+      "\"", "(", ")", "[", "}", "-", "/", " ", "  ", "\t", "\n", "\xE2\x80\x99", "\xE2\x80\x9C",
+      "\xE2\x80", "\xC3\xA9", "<eos>"};
+  std::mt19937 rng(12345);
+  for (int trial = 0; trial < 3000; ++trial) {
+    std::string text;
+    const int n = static_cast<int>(rng() % 24);
+    for (int i = 0; i < n; ++i) text += pieces[rng() % pieces.size()];
+    const Tokens tokens = tokenize(text);
+    for (const std::string& t : tokens) {
+      EXPECT_FALSE(t.empty()) << "text: " << text;
+      EXPECT_EQ(t.find_first_of(" \t\n\r\v\f"), std::string::npos) << "text: " << text;
+    }
+    EXPECT_EQ(tokenize(join_tokens(tokens)), tokens) << "text: " << text;
   }
 }
 
