@@ -108,6 +108,7 @@ std::vector<DecodedCaption> beam_decode(const CaptionModel& model, const Encoded
   std::vector<bool> image_done(static_cast<size_t>(m.images), false);
   std::vector<int32_t> ids(static_cast<size_t>(rows), kBosId);
   std::vector<float> row(static_cast<size_t>(V));
+  std::vector<int32_t> idx(static_cast<size_t>(V));  // token order, reused every row and step
 
   struct Candidate {
     float score;
@@ -133,7 +134,6 @@ std::vector<DecodedCaption> beam_decode(const CaptionModel& model, const Encoded
           std::copy(logp.data() + r * V, logp.data() + (r + 1) * V, row.begin());
           apply_constraints(row.data(), V, h.c.tokens, o, pos == words_max);
           // The 2k best of this row are enough: at most k go on, at most k finish.
-          std::vector<int32_t> idx(static_cast<size_t>(V));
           std::iota(idx.begin(), idx.end(), 0);
           const int64_t top = std::min<int64_t>(2 * k, V);
           std::partial_sort(idx.begin(), idx.begin() + top, idx.end(),
