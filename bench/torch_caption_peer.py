@@ -29,18 +29,9 @@ import sys
 import time
 
 
-def threads_from_argv():
-    pre = argparse.ArgumentParser(add_help=False)
-    pre.add_argument("--threads", type=int, default=1)
-    return max(1, pre.parse_known_args()[0].threads)
+from peer_threads import cap_threads  # noqa: E402  (before torch)
 
-
-# Debian's torch does its GEMMs in OpenBLAS (BLAS_INFO=generic), whose thread pool ignores
-# torch.set_num_threads: without this cap every GEMM starts one thread per core, and on a busy
-# machine a step gets ~50x slower -- an unfair baseline. It must be set before torch loads.
-THREADS = threads_from_argv()
-for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[var] = str(THREADS)
+THREADS = cap_threads(default=1)
 
 import torch  # noqa: E402
 

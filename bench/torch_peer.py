@@ -6,22 +6,13 @@ forward and per backward (median over repeated runs), for the named workload.
 """
 import argparse
 import json
-import os
 import statistics
 import time
 
 
-def threads_from_argv():
-    pre = argparse.ArgumentParser(add_help=False)
-    pre.add_argument("--threads", type=int, default=2)
-    return max(1, pre.parse_known_args()[0].threads)
+from peer_threads import cap_threads  # noqa: E402  (before torch)
 
-
-# Debian's torch runs its GEMMs in OpenBLAS, whose thread pool ignores torch.set_num_threads and
-# starts one thread per core unless capped before torch loads: cap it at --threads, so both
-# sides use the same number of threads.
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = str(threads_from_argv())
+cap_threads(default=2)
 
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
