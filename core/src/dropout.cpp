@@ -1,12 +1,31 @@
 #include "glimpse/core/dropout.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include "glimpse/core/error.h"
 
 namespace glimpse {
 
-Dropout::Dropout(float p, uint64_t seed) : p_(p), rng_(seed) {
+namespace {
+constexpr uint64_t kNoStep = ~uint64_t{0};
+std::atomic<uint64_t> g_dropout_step{kNoStep};
+
+uint64_t mix(uint64_t seed, uint64_t step) {
+  uint64_t z = seed ^ (0x9e3779b97f4a7c15ULL * (step + 1));
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+}  // namespace
+
+void set_dropout_step(uint64_t step) {
+  check(step != kNoStep, "set_dropout_step", "step out of range");
+  g_dropout_step.store(step);
+}
+void clear_dropout_step() { g_dropout_step.store(kNoStep); }
+
+Dropout::Dropout(float p, uint64_t seed) : p_(p), seed_(seed), seen_step_(kNoStep), rng_(seed) {
   check(p >= 0.0f && p < 1.0f, "Dropout", "p must be in [0, 1), got " + std::to_string(p));
 }
 
@@ -17,6 +36,11 @@ void Dropout::forward(const Tensor& x, Tensor& y, bool training) {
   if (!active_) {
     if (&y != &x) std::copy(x.data(), x.data() + n, y.data());
     return;
+  }
+  const uint64_t step = g_dropout_step.load();
+  if (step != kNoStep && step != seen_step_) {
+    rng_ = Rng(mix(seed_, step));
+    seen_step_ = step;
   }
   // The mask is drawn serially from one stream: the same seed gives the same mask whatever
   // the thread count.

@@ -32,6 +32,8 @@ class AdamW {
   // Moment estimates, index-aligned with params() (for checkpoints and resume).
   std::vector<Tensor>& first_moments() { return m_; }
   std::vector<Tensor>& second_moments() { return v_; }
+  const std::vector<Tensor>& first_moments() const { return m_; }
+  const std::vector<Tensor>& second_moments() const { return v_; }
   void set_steps(int64_t steps) { step_ = steps; }
 
  private:
