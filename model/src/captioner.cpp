@@ -2,8 +2,10 @@
 
 #include "glimpse/core/error.h"
 #include "glimpse/glimpse.h"
+#include "glimpse/model/attention_share.h"
 #include "glimpse/model/checkpoint.h"
 #include "glimpse/model/decoding.h"
+#include "glimpse/model/input_batch.h"
 #include "glimpse/text/vocabulary.h"
 
 namespace glimpse {
@@ -49,22 +51,7 @@ StepAttention summarise(const model::StepRecord& rec, const model::ModelConfig& 
     for (int64_t j = 0; j < N; ++j) a.image[static_cast<size_t>(j)] += rec.image[static_cast<size_t>(r * N + j)] / static_cast<float>(rows);
     for (int64_t j = 0; j < Lc; ++j) a.context[static_cast<size_t>(j)] += rec.context[static_cast<size_t>(r * Lc + j)] / static_cast<float>(rows);
   }
-  a.image_share_by_layer.assign(static_cast<size_t>(a.layers), 1.0f);
-  for (int l = 0; l < a.layers; ++l) {
-    float share = 1.0f;
-    if (rec.slot_norms.empty()) {
-      // concat: one softmax over both memories; the image's share is its attention mass.
-      double mass = 0;
-      for (int64_t h = 0; h < a.heads; ++h)
-        for (int64_t j = 0; j < N; ++j) mass += rec.image[static_cast<size_t>((l * a.heads + h) * N + j)];
-      share = static_cast<float>(mass / a.heads);
-    } else {
-      // separate sub-layers: the relative size of what each memory added to the residual.
-      const float img = rec.slot_norms[static_cast<size_t>(l * 2)], ctx = rec.slot_norms[static_cast<size_t>(l * 2 + 1)];
-      share = img + ctx > 0.0f ? img / (img + ctx) : 1.0f;
-    }
-    a.image_share_by_layer[static_cast<size_t>(l)] = share;
-  }
+  a.image_share_by_layer = model::image_share_by_layer(rec, a.layers, a.heads, N);
   a.image_share = std::accumulate(a.image_share_by_layer.begin(), a.image_share_by_layer.end(), 0.0f) /
                   static_cast<float>(a.layers);
   return a;
@@ -86,33 +73,18 @@ std::vector<ImageCaption> Captioner::caption(const std::vector<const vision::Ima
   decode.no_repeat_ngram = options.no_repeat_ngram;
   model::validate(decode);
 
-  // Pixels -> patches, one batch.
-  std::vector<ImageCaption> out(static_cast<size_t>(B));
-  const int64_t N = cfg.image.num_patches(), pd = cfg.image.patch_dim();
-  Tensor patches({B * N, pd});
-  for (int64_t b = 0; b < B; ++b) {
-    check(images[static_cast<size_t>(b)] != nullptr, "Captioner", "null image");
-    vision::PreparedImage p = vision::prepare_image(*images[static_cast<size_t>(b)], cfg.image);
-    std::copy(p.patches.data(), p.patches.data() + N * pd, patches.data() + b * N * pd);
-    out[static_cast<size_t>(b)].grid = std::move(p.grid);
-  }
   // The same context for every image of the call.
-  const text::EncodedText ctx = state_->vocabulary.encode(options.context, cfg.max_context_len);
-  const int64_t Lc = static_cast<int64_t>(ctx.ids.size());
-  std::vector<int32_t> ctx_ids;
-  for (int64_t b = 0; b < B; ++b) ctx_ids.insert(ctx_ids.end(), ctx.ids.begin(), ctx.ids.end());
-  std::vector<uint8_t> ctx_pad(ctx_ids.size(), 0);
+  const model::InputBatch batch = model::make_input_batch(
+      images, std::vector<std::string>(images.size(), options.context), state_->vocabulary, cfg);
+  const int64_t N = cfg.image.num_patches(), Lc = batch.context_len;
+  const text::EncodedText& ctx = batch.contexts.front();
   std::vector<std::string> ctx_tokens;
   for (int32_t id : ctx.ids) ctx_tokens.push_back(state_->vocabulary.token(id));
+  std::vector<ImageCaption> out(images.size());
+  for (size_t b = 0; b < out.size(); ++b) out[b].grid = batch.grids[b];
 
-  model::ModelInputs in;
-  in.batch = B;
-  in.patches = &patches;
-  in.context_ids = ctx_ids.data();
-  in.context_padding = ctx_pad.data();
-  in.context_len = Lc;
   model::EncodedMemories memories;
-  m.encode(in, memories);
+  m.encode(batch.inputs(), memories);
   const auto decoded = model::decode(m, memories, decode);
 
   std::vector<float> gates;
