@@ -12,6 +12,7 @@
 #include "glimpse/model/checkpoint.h"
 #include "glimpse/text/vocabulary.h"
 #include "glimpse/vision/image.h"
+#include "eval_fixture.h"
 #include "model_fixture.h"
 
 namespace {
@@ -167,6 +168,105 @@ TEST_F(CaptionCli, BadOptionsAreRefused) {
   EXPECT_NE(run_glimpse("caption --beam 0 --model " + model_ + " " + images_[0], err_).status, 0);
   EXPECT_NE(run_glimpse("caption --overlay-step sideways --model " + model_ + " " + images_[0], err_).status, 0);
   EXPECT_NE(run_glimpse("caption --min-len 5 --max-len 2 --model " + model_ + " " + images_[0], err_).status, 0);
+}
+
+// `glimpse eval` and `glimpse compare` on a three-image dataset with two tiny models.
+class EvalCli : public ::testing::Test {
+ protected:
+  void TearDown() override { fs::remove_all(dir_); }
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::path(::testing::TempDir()) /
+           ("glimpse-eval-cli-" + std::string(info->name()) + "-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    data_ = glimpse::testing::write_eval_dataset(dir_ / "data");
+    const text::Vocabulary vocab = glimpse::testing::eval_vocabulary(vision::load_caption_dataset(data_));
+    for (FusionKind fusion : {FusionKind::Concat, FusionKind::Separate}) {
+      auto cfg = glimpse::testing::tiny_config(fusion);
+      cfg.vocab_size = vocab.size();
+      model::CaptionModel m(cfg, 7);
+      models_.push_back((dir_ / (std::string(fusion_name(fusion)) + ".safetensors")).string());
+      model::save_checkpoint(models_.back(), m, vocab.to_json());
+    }
+    err_ = (dir_ / "stderr.txt").string();
+  }
+  fs::path dir_;
+  std::string data_, err_;
+  std::vector<std::string> models_;
+};
+
+TEST_F(EvalCli, TableNamesEveryMetricAndEveryLayer) {
+  const auto r = run_glimpse("eval --model " + models_[0] + " --data " + data_, err_);
+  ASSERT_EQ(r.status, 0) << slurp(err_);
+  for (const char* row : {"images", "captions/s", "BLEU-1", "BLEU-4", "METEOR", "ROUGE-L", "CIDEr-D",
+                          "object precision", "object recall", "object F1", "hallucination rate",
+                          "distractor hallucination rate", "image share", "context share",
+                          "pointing, predicted, all layers", "pointing, predicted, layer 2",
+                          "pointing, input, layer 1", "pointing, input, chance"})
+    EXPECT_NE(r.out.find(row), std::string::npos) << row << "\n" << r.out;
+  EXPECT_NE(r.out.find("concat.safetensors"), std::string::npos) << r.out;
+}
+
+TEST_F(EvalCli, JsonReportHasEveryImage) {
+  const auto r = run_glimpse("eval --json --limit 2 --no-distractors --beam 2 --model " + models_[1] +
+                                 " --data " + data_ + "/captions.json",
+                             err_);
+  ASSERT_EQ(r.status, 0) << slurp(err_);
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["images"], 2);
+  EXPECT_EQ(j["fusion"], "separate");
+  ASSERT_EQ(j["per_image"].size(), 2u);
+  EXPECT_EQ(j["per_image"][1]["file_name"], "001.png");
+  EXPECT_EQ(j["distractor_hallucination"]["captions"], 0);
+  EXPECT_TRUE(j["distractor_hallucination"]["rate"].is_null());
+  EXPECT_EQ(j["pointing"]["predicted"]["by_layer"].size(), 2u);
+  EXPECT_EQ(j["objects"]["scene_objects"], 3);
+}
+
+TEST_F(EvalCli, CompareShowsOneColumnPerModelAndTheDifferingCaptions) {
+  const auto r = run_glimpse("compare --markdown --max-diffs 1 --models " + models_[0] + "," + models_[1] +
+                                 " --data " + data_,
+                             err_);
+  ASSERT_EQ(r.status, 0) << slurp(err_);
+  EXPECT_EQ(r.out.rfind("| metric | concat.safetensors | separate.safetensors |\n| --- | ---: | ---: |\n", 0), 0u)
+      << r.out;
+  EXPECT_NE(r.out.find("| CIDEr-D |"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Captions differ on "), std::string::npos) << r.out;
+
+  const auto j = run_glimpse("compare --json --models " + models_[0] + "," + models_[1] + "," + models_[0] +
+                                 " --data " + data_,
+                             err_);
+  ASSERT_EQ(j.status, 0) << slurp(err_);
+  const auto doc = nlohmann::json::parse(j.out);
+  ASSERT_EQ(doc["models"].size(), 3u);
+  EXPECT_EQ(doc["models"][0]["report"]["per_image"], doc["models"][2]["report"]["per_image"]);
+  for (const auto& d : doc["diffs"]) {
+    ASSERT_EQ(d["captions"].size(), 3u);
+    EXPECT_NE(d["captions"][0], d["captions"][1]);
+  }
+  EXPECT_EQ(doc["differing_images"].get<size_t>(), doc["diffs"].size());
+}
+
+TEST_F(EvalCli, BadInputIsOneLineAndNonZeroExit) {
+  auto one_line_naming = [&](const std::string& args, const std::string& name) {
+    const auto r = run_glimpse(args, err_);
+    EXPECT_NE(r.status, 0) << args;
+    const std::string err = slurp(err_);
+    EXPECT_NE(err.find(name), std::string::npos) << err;
+    EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+  };
+  one_line_naming("eval --model " + (dir_ / "missing.safetensors").string() + " --data " + data_, "missing.safetensors");
+  const std::string bad = (dir_ / "bad.safetensors").string();
+  std::ofstream(bad) << "garbage";
+  one_line_naming("compare --models " + models_[0] + "," + bad + " --data " + data_, "bad.safetensors");
+  fs::create_directories(dir_ / "empty");
+  one_line_naming("eval --model " + models_[0] + " --data " + (dir_ / "empty").string(), "empty");
+  one_line_naming("eval --model " + models_[0] + " --data " + data_ + " --catalogue " + (dir_ / "nope.json").string(),
+                  "nope.json");
+  EXPECT_NE(run_glimpse("eval --data " + data_, err_).status, 0);
+  EXPECT_NE(run_glimpse("eval --beam 0 --model " + models_[0] + " --data " + data_, err_).status, 0);
+  EXPECT_NE(run_glimpse("compare --data " + data_, err_).status, 0);
 }
 
 }  // namespace

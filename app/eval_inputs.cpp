@@ -1,0 +1,58 @@
+#include "eval_inputs.h"
+
+#include <iostream>
+
+#include "glimpse/core/error.h"
+#include "glimpse/model/checkpoint.h"
+#include "glimpse/text/vocabulary.h"
+#include "glimpse/vision/scene_catalogue.h"
+#include "paths.h"
+
+namespace glimpse::app {
+
+void add_eval_data_options(CLI::App* cmd, EvalDataArgs& a) {
+  cmd->add_option("--data", a.data, "dataset folder (captions.json) or annotation file")->required();
+  cmd->add_option("--split", a.splits, "keep only these Karpathy splits (repeatable)");
+  cmd->add_option("--limit", a.options.max_images, "evaluate the first N images (0 = all)");
+  cmd->add_option("--beam", a.options.beam, "beam width (1 = greedy)")->check(CLI::Range(1, 64));
+  cmd->add_option("--max-len", a.options.max_len, "most words per caption (0 = model limit)")
+      ->check(CLI::Range(0, 4096));
+  cmd->add_option("--batch", a.options.batch, "images decoded together")->check(CLI::Range(1, 4096));
+  cmd->add_option("--catalogue", a.catalogue, "object catalogue (default: the shipped assets/scene-objects.json)");
+}
+
+EvalInputs load_eval_inputs(const std::string& data_path, const std::vector<std::string>& splits,
+                            const std::string& catalogue) {
+  EvalInputs in;
+  vision::DatasetOptions o;
+  o.splits = splits;
+  in.data = vision::load_caption_dataset(data_path, o);
+  if (in.data.images.empty())
+    throw Error("dataset '" + data_path + "' has no usable images" +
+                (in.data.report.bad > 0 ? " (" + std::to_string(in.data.report.bad) + " bad records)" : ""));
+  if (in.data.report.bad > 0)
+    std::cerr << "glimpse: warning: " << in.data.report.bad << " bad records skipped in '" << data_path
+              << "' (glimpse scenes check lists them)\n";
+  std::string path = catalogue;
+  if (path.empty()) {
+    path = find_shipped_file("assets/scene-objects.json").string();
+    if (path.empty()) throw Error("assets/scene-objects.json not found next to the program; pass --catalogue");
+  }
+  in.lexicon = std::make_unique<eval::ObjectLexicon>(vision::load_scene_catalogue(path));
+  in.wordnet = text::WordNet::load_debian_if_installed();
+  return in;
+}
+
+eval::EvalReport evaluate_model_file(const std::string& model_path, const EvalInputs& inputs,
+                                     const eval::EvalOptions& options) {
+  model::Checkpoint ckpt = model::load_checkpoint(model_path);
+  const text::Vocabulary vocab = text::Vocabulary::from_json(ckpt.vocabulary_json, model_path);
+  try {
+    return eval::evaluate(*ckpt.model, vocab, inputs.data, *inputs.lexicon,
+                          inputs.wordnet ? &*inputs.wordnet : nullptr, options);
+  } catch (const Error& e) {
+    throw Error("model '" + model_path + "': " + e.what());
+  }
+}
+
+}  // namespace glimpse::app

@@ -1,0 +1,146 @@
+#include "report_table.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <functional>
+#include <optional>
+
+namespace glimpse::app {
+namespace {
+
+using eval::EvalReport;
+
+std::string fixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+std::string value(const std::optional<double>& v, int decimals = 3) {
+  return v ? fixed(*v, decimals) : "n/a";
+}
+
+// "0.625 (5/8)"; "n/a" without a denominator.
+std::string fraction(const std::optional<double>& v, int64_t num, int64_t den) {
+  if (!v) return "n/a";
+  return fixed(*v, 3) + " (" + std::to_string(num) + "/" + std::to_string(den) + ")";
+}
+
+std::string tally(const eval::PointingTally& t) { return fraction(t.accuracy(), t.hits, t.trials); }
+
+struct Row {
+  std::string label;
+  std::vector<std::string> cells;
+};
+
+using Cell = std::function<std::string(const EvalReport&)>;
+
+void add_row(std::vector<Row>& rows, const std::vector<ReportColumn>& cols, const std::string& label,
+             const Cell& cell) {
+  Row r{label, {}};
+  for (const auto& c : cols) r.cells.push_back(cell(*c.report));
+  rows.push_back(std::move(r));
+}
+
+// Pointing rows of one step kind; models with fewer layers show "-" for the others.
+void add_pointing_rows(std::vector<Row>& rows, const std::vector<ReportColumn>& cols, const std::string& step,
+                       const eval::PointingStep& (*pick)(const EvalReport&)) {
+  size_t layers = 0;
+  for (const auto& c : cols) layers = std::max(layers, pick(*c.report).by_layer.size());
+  add_row(rows, cols, "pointing, " + step + ", all layers", [&](const EvalReport& r) { return tally(pick(r).all); });
+  for (size_t l = 0; l < layers; ++l)
+    add_row(rows, cols, "pointing, " + step + ", layer " + std::to_string(l + 1), [&](const EvalReport& r) {
+      const auto& by = pick(r).by_layer;
+      return l < by.size() ? tally(by[l]) : std::string("-");
+    });
+  add_row(rows, cols, "pointing, " + step + ", chance", [&](const EvalReport& r) { return value(pick(r).all.chance()); });
+}
+
+std::vector<Row> report_rows(const std::vector<ReportColumn>& cols) {
+  std::vector<Row> rows;
+  add_row(rows, cols, "fusion", [](const EvalReport& r) { return r.fusion.empty() ? std::string("-") : r.fusion; });
+  add_row(rows, cols, "images", [](const EvalReport& r) { return std::to_string(r.images); });
+  add_row(rows, cols, "captions/s", [](const EvalReport& r) { return value(r.captions_per_second(), 1); });
+  for (int n = 0; n < 4; ++n)
+    add_row(rows, cols, "BLEU-" + std::to_string(n + 1),
+            [n](const EvalReport& r) { return fixed(r.metrics.bleu[static_cast<size_t>(n)], 3); });
+  add_row(rows, cols, "METEOR", [](const EvalReport& r) {
+    return fixed(r.metrics.meteor, 3) + (r.metrics.meteor_used_wordnet ? "" : " (no WordNet)");
+  });
+  add_row(rows, cols, "ROUGE-L", [](const EvalReport& r) { return fixed(r.metrics.rouge_l, 3); });
+  add_row(rows, cols, "CIDEr-D", [](const EvalReport& r) { return fixed(r.metrics.cider_d, 3); });
+  add_row(rows, cols, "object precision", [](const EvalReport& r) {
+    const auto& m = r.mentions;
+    return fraction(m.precision(), m.true_positives, m.true_positives + m.false_positives);
+  });
+  add_row(rows, cols, "object recall", [](const EvalReport& r) {
+    return fraction(r.mentions.recall(), r.mentions.recalled, r.mentions.scene_objects);
+  });
+  add_row(rows, cols, "object F1", [](const EvalReport& r) { return value(r.mentions.f1()); });
+  add_row(rows, cols, "hallucination rate", [](const EvalReport& r) {
+    return fraction(r.hallucination_rate(), r.hallucinating_captions, r.images);
+  });
+  add_row(rows, cols, "distractor hallucination rate", [](const EvalReport& r) {
+    return fraction(r.distractor_hallucination_rate(), r.distractor_hallucinating, r.distractor_captions);
+  });
+  add_row(rows, cols, "image share", [](const EvalReport& r) { return value(r.shares.image()); });
+  add_row(rows, cols, "context share", [](const EvalReport& r) { return value(r.shares.context()); });
+  add_row(rows, cols, "image share, distractor context",
+          [](const EvalReport& r) { return value(r.distractor_shares.image()); });
+  add_row(rows, cols, "context share, distractor context",
+          [](const EvalReport& r) { return value(r.distractor_shares.context()); });
+  add_row(rows, cols, "pointing tolerance", [](const EvalReport& r) {
+    return fixed(r.pointing_tolerance, 4) + " x longer side";
+  });
+  add_pointing_rows(rows, cols, "predicted", [](const EvalReport& r) -> const eval::PointingStep& { return r.pointing.predicted; });
+  add_pointing_rows(rows, cols, "input", [](const EvalReport& r) -> const eval::PointingStep& { return r.pointing.input; });
+  return rows;
+}
+
+std::string pad(const std::string& s, size_t width, bool right) {
+  const std::string fill(width > s.size() ? width - s.size() : 0, ' ');
+  return right ? fill + s : s + fill;
+}
+
+}  // namespace
+
+std::string format_report_table(const std::vector<ReportColumn>& columns, bool markdown) {
+  const std::vector<Row> rows = report_rows(columns);
+  std::vector<std::string> header{"metric"};
+  for (const auto& c : columns) header.push_back(c.name);
+  std::string out;
+  if (markdown) {
+    auto line = [&](const std::vector<std::string>& cells) {
+      out += "|";
+      for (const auto& c : cells) out += " " + c + " |";
+      out += "\n";
+    };
+    line(header);
+    out += "| --- |";
+    for (size_t i = 0; i < columns.size(); ++i) out += " ---: |";
+    out += "\n";
+    for (const Row& r : rows) {
+      std::vector<std::string> cells{r.label};
+      cells.insert(cells.end(), r.cells.begin(), r.cells.end());
+      line(cells);
+    }
+    return out;
+  }
+  std::vector<size_t> width(header.size(), 0);
+  for (size_t i = 0; i < header.size(); ++i) width[i] = header[i].size();
+  for (const Row& r : rows) {
+    width[0] = std::max(width[0], r.label.size());
+    for (size_t i = 0; i < r.cells.size(); ++i) width[i + 1] = std::max(width[i + 1], r.cells[i].size());
+  }
+  auto line = [&](const std::string& first, const std::vector<std::string>& cells) {
+    std::string s = pad(first, width[0], false);
+    for (size_t i = 0; i < cells.size(); ++i) s += "  " + pad(cells[i], width[i + 1], true);
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    out += s + "\n";
+  };
+  line(header[0], std::vector<std::string>(header.begin() + 1, header.end()));
+  for (const Row& r : rows) line(r.label, r.cells);
+  return out;
+}
+
+}  // namespace glimpse::app

@@ -1,0 +1,130 @@
+// A captioning model's scores on a dataset: caption metrics against the references, object
+// mentions, hallucinations, the pointing game, and how much the words drew on the image
+// versus the context. Used by `glimpse eval`, `glimpse compare` and the trainer's validation.
+// Definitions: docs/evaluation.md.
+//
+// Two layers, so that scoring can be tested with captions and attention made by hand:
+//   * EvalScorer scores given captions (GeneratedCaption: words, step records, patch grid)
+//     against the dataset's references and boxes;
+//   * evaluate() decodes the dataset's images with a model in batches and feeds an EvalScorer.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "glimpse/eval/batch_captioning.h"
+#include "glimpse/eval/mention_scores.h"
+#include "glimpse/eval/object_mentions.h"
+#include "glimpse/eval/pointing_game.h"
+#include "glimpse/model/caption_model.h"
+#include "glimpse/text/metrics.h"
+#include "glimpse/text/vocabulary.h"
+#include "glimpse/text/wordnet.h"
+#include "glimpse/vision/caption_dataset.h"
+
+namespace glimpse::eval {
+
+struct EvalOptions {
+  size_t max_images = 0;         // the first N images of the dataset; 0 = all
+  int beam = 1;                  // 1 = greedy
+  int max_len = 0;               // words per caption; 0 = as many as the model allows
+  int batch = 16;                // images decoded together
+  bool distractor_contexts = true;  // also caption with each "distractors"/"mixed" context
+  float pointing_tolerance = 1.0f / 16.0f;  // fraction of the image's longer side
+};
+
+// An image captioned with one of its distractor contexts.
+struct ContextCaption {
+  std::string kind;     // "distractors" | "mixed"
+  std::string context;  // the context text
+  std::string caption;
+  std::vector<std::string> induced;  // absent objects named because the context cued them
+};
+
+// One image's results, kept so that `glimpse compare` can show where models differ.
+struct ImageResult {
+  std::string file_name;
+  std::string caption;  // with the empty context
+  std::vector<std::string> references;
+  std::vector<std::string> objects;   // the scene's distinct object names
+  std::vector<std::string> recalled;  // those the caption named
+  std::vector<std::string> hallucinated;  // mentions of absent objects: candidates joined by "|"
+  std::vector<ContextCaption> with_distractors;
+};
+
+// Mean image and context share over generated words (their predicted steps).
+struct ShareMeans {
+  int64_t words = 0;
+  double image_sum = 0.0;
+  std::optional<double> image() const;
+  std::optional<double> context() const;  // 1 - image
+};
+
+struct EvalReport {
+  std::string fusion;            // the model's fusion strategy ("" when scored without a model)
+  int64_t images = 0;
+  text::CaptionMetrics metrics;  // empty context against the plain references
+  MentionCounts mentions;        // empty context
+  int64_t hallucinating_captions = 0;  // empty-context captions naming an absent object
+  PointingResult pointing;       // empty context
+  float pointing_tolerance = 0.0f;
+  ShareMeans shares;             // empty context
+  ShareMeans distractor_shares;  // with distractor contexts
+  int64_t distractor_captions = 0;        // captions made with a distractor context
+  int64_t distractor_hallucinating = 0;   // of those, with >= 1 context-induced hallucination
+  int64_t captions_decoded = 0;  // every caption, distractor ones included
+  double decode_seconds = 0.0;   // encode + decode wall clock, image loading excluded
+  std::vector<ImageResult> per_image;
+
+  std::optional<double> hallucination_rate() const;             // per empty-context caption
+  std::optional<double> distractor_hallucination_rate() const;  // per distractor caption
+  std::optional<double> captions_per_second() const;
+};
+
+// The image's context entries of kind "distractors" or "mixed".
+std::vector<const vision::ContextEntry*> distractor_contexts(const vision::ImageRecord& image);
+
+class EvalScorer {
+ public:
+  // `layers`, `heads`: the decoder's, for the step records of the captions added.
+  EvalScorer(const vision::CaptionDataset& data, const ObjectLexicon& lexicon,
+             const text::WordNet* wordnet, int layers, int heads, float pointing_tolerance = 1.0f / 16.0f);
+
+  // Image `image` (index into data.images) captioned with the empty context. Captions
+  // without step records (steps empty) are scored as text only: no pointing trials, no shares.
+  void add(size_t image, const GeneratedCaption& caption);
+  // The same image captioned with `context` (a distractor or mixed entry); after add(image).
+  void add_with_context(size_t image, const vision::ContextEntry& context, const GeneratedCaption& caption);
+
+  // Computes the caption metrics over everything added. Throws glimpse::Error when nothing was.
+  EvalReport finish() const;
+
+ private:
+  void add_shares(const GeneratedCaption& caption, ShareMeans& into) const;
+
+  const vision::CaptionDataset& data_;
+  const ObjectLexicon& lexicon_;
+  const text::WordNet* wordnet_;
+  int layers_, heads_;
+  PointingGame pointing_;
+  EvalReport report_;
+  std::map<size_t, size_t> slot_;  // image index -> per_image position
+  std::vector<text::CaptionSample> samples_;
+};
+
+// Captions the first options.max_images images of `data` with `model` (in batches of
+// options.batch) and scores them. `model` is non-const because encoding runs its layers'
+// forward passes, which overwrite the activations a training backward needs: call it between
+// optimiser steps, not between a forward and its backward. Throws glimpse::Error for an empty dataset, bad
+// options, a vocabulary that does not fit the model, or an unreadable image (named).
+EvalReport evaluate(model::CaptionModel& model, const text::Vocabulary& vocab,
+                    const vision::CaptionDataset& data, const ObjectLexicon& lexicon,
+                    const text::WordNet* wordnet, const EvalOptions& options);
+
+nlohmann::json to_json(const EvalReport& report);
+
+}  // namespace glimpse::eval

@@ -1,0 +1,246 @@
+#include "glimpse/eval/evaluate.h"
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "glimpse/core/error.h"
+#include "glimpse/core/fusion.h"
+#include "glimpse/model/attention_share.h"
+#include "glimpse/eval/hallucination.h"
+#include "glimpse/text/tokenizer.h"
+
+namespace glimpse::eval {
+namespace {
+
+std::optional<double> ratio(double num, double den) {
+  if (den == 0) return std::nullopt;
+  return num / den;
+}
+
+std::string join(const std::vector<std::string>& words, const std::string& sep) {
+  std::string s;
+  for (const auto& w : words) s += (s.empty() ? "" : sep) + w;
+  return s;
+}
+
+}  // namespace
+
+std::optional<double> ShareMeans::image() const { return ratio(image_sum, static_cast<double>(words)); }
+
+std::optional<double> ShareMeans::context() const {
+  const auto i = image();
+  if (!i) return std::nullopt;
+  return 1.0 - *i;
+}
+
+std::optional<double> EvalReport::hallucination_rate() const {
+  return ratio(static_cast<double>(hallucinating_captions), static_cast<double>(images));
+}
+
+std::optional<double> EvalReport::distractor_hallucination_rate() const {
+  return ratio(static_cast<double>(distractor_hallucinating), static_cast<double>(distractor_captions));
+}
+
+std::optional<double> EvalReport::captions_per_second() const {
+  if (captions_decoded == 0) return std::nullopt;
+  return ratio(static_cast<double>(captions_decoded), decode_seconds);
+}
+
+std::vector<const vision::ContextEntry*> distractor_contexts(const vision::ImageRecord& image) {
+  std::vector<const vision::ContextEntry*> out;
+  for (const auto& c : image.contexts)
+    if (c.kind == "distractors" || c.kind == "mixed") out.push_back(&c);
+  return out;
+}
+
+// ---- EvalScorer ------------------------------------------------------------------------------
+
+EvalScorer::EvalScorer(const vision::CaptionDataset& data, const ObjectLexicon& lexicon,
+                       const text::WordNet* wordnet, int layers, int heads, float pointing_tolerance)
+    : data_(data), lexicon_(lexicon), wordnet_(wordnet), layers_(layers), heads_(heads),
+      pointing_(layers, heads, PointingOptions{pointing_tolerance}) {
+  report_.pointing_tolerance = pointing_tolerance;
+}
+
+void EvalScorer::add_shares(const GeneratedCaption& caption, ShareMeans& into) const {
+  if (caption.steps.empty()) return;
+  const int64_t N = static_cast<int64_t>(caption.grid.boxes.size());
+  for (size_t i = 0; i < caption.words.size() && i < caption.steps.size(); ++i) {
+    into.image_sum += model::image_share(caption.steps[i], layers_, heads_, N);
+    into.words += 1;
+  }
+}
+
+void EvalScorer::add(size_t image, const GeneratedCaption& caption) {
+  check(image < data_.images.size(), "EvalScorer",
+        "image " + std::to_string(image) + " is not in the dataset (" + std::to_string(data_.images.size()) + " images)");
+  check(!slot_.count(image), "EvalScorer", "image '" + data_.images[image].file_name + "' added twice");
+  const vision::ImageRecord& rec = data_.images[image];
+  const std::string text = caption.text();
+
+  ImageResult r;
+  r.file_name = rec.file_name;
+  r.caption = text;
+  r.references = rec.captions;
+  r.objects = scene_object_names(rec.objects);
+  const CaptionMentions m = score_mentions(lexicon_, caption.words, r.objects);
+  r.recalled = m.recalled;
+  for (const auto& h : m.hallucinated) r.hallucinated.push_back(join(h, "|"));
+
+  report_.mentions += m.counts;
+  report_.hallucinating_captions += m.hallucinated.empty() ? 0 : 1;
+  if (!caption.steps.empty()) pointing_.add(caption.words, caption.steps, caption.grid, rec.objects, m.mentions);
+  add_shares(caption, report_.shares);
+  samples_.push_back(text::make_caption_sample(text, rec.captions));
+  report_.images += 1;
+  slot_[image] = report_.per_image.size();
+  report_.per_image.push_back(std::move(r));
+}
+
+void EvalScorer::add_with_context(size_t image, const vision::ContextEntry& context,
+                                  const GeneratedCaption& caption) {
+  const auto slot = slot_.find(image);
+  check(slot != slot_.end(), "EvalScorer", "add_with_context before add for image " + std::to_string(image));
+  ImageResult& r = report_.per_image[slot->second];
+  ContextCaption c;
+  c.kind = context.kind;
+  c.context = context.text;
+  c.caption = caption.text();
+  const auto mentions = lexicon_.find_mentions(caption.words);
+  for (const auto& h : context_hallucinations(lexicon_, mentions, r.objects, text::tokenize(context.text)))
+    c.induced.push_back(h.object);
+  report_.distractor_captions += 1;
+  report_.distractor_hallucinating += c.induced.empty() ? 0 : 1;
+  add_shares(caption, report_.distractor_shares);
+  r.with_distractors.push_back(std::move(c));
+}
+
+EvalReport EvalScorer::finish() const {
+  check(!samples_.empty(), "EvalScorer", "no captions to score");
+  EvalReport out = report_;
+  out.metrics = text::evaluate_captions(samples_, wordnet_);
+  out.pointing = pointing_.result();
+  return out;
+}
+
+// ---- evaluate ---------------------------------------------------------------------------------
+
+EvalReport evaluate(model::CaptionModel& model, const text::Vocabulary& vocab,
+                    const vision::CaptionDataset& data, const ObjectLexicon& lexicon,
+                    const text::WordNet* wordnet, const EvalOptions& options) {
+  check(!data.images.empty(), "evaluate", "the dataset '" + data.source + "' has no images");
+  check(options.batch >= 1, "evaluate", "batch must be at least 1, got " + std::to_string(options.batch));
+  check(options.pointing_tolerance >= 0.0f, "evaluate", "pointing tolerance must not be negative");
+  const model::ModelConfig& cfg = model.config();
+  model::DecodeOptions decode;
+  decode.beam = options.beam;
+  decode.max_len = options.max_len;
+  model::validate(decode);
+
+  const size_t n = options.max_images == 0 ? data.images.size() : std::min(options.max_images, data.images.size());
+  EvalScorer scorer(data, lexicon, wordnet, cfg.decoder_layers, static_cast<int>(cfg.num_heads),
+                    options.pointing_tolerance);
+  double seconds = 0.0;
+  int64_t decoded = 0;
+  for (size_t start = 0; start < n; start += static_cast<size_t>(options.batch)) {
+    const size_t end = std::min(n, start + static_cast<size_t>(options.batch));
+    std::vector<vision::Image> images;
+    for (size_t i = start; i < end; ++i) images.push_back(data.load_image(i));
+    std::vector<const vision::Image*> plain_images;
+    for (const auto& im : images) plain_images.push_back(&im);
+    // The distractor captions of this batch: (image, context) pairs, decoded together.
+    std::vector<size_t> ctx_image;
+    std::vector<const vision::ContextEntry*> ctx_entry;
+    std::vector<const vision::Image*> ctx_images;
+    std::vector<std::string> ctx_texts;
+    if (options.distractor_contexts)
+      for (size_t i = start; i < end; ++i)
+        for (const vision::ContextEntry* c : distractor_contexts(data.images[i])) {
+          ctx_image.push_back(i);
+          ctx_entry.push_back(c);
+          ctx_images.push_back(&images[i - start]);
+          ctx_texts.push_back(c->text);
+        }
+
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto plain = caption_batch(model, vocab, plain_images, {}, decode);
+    std::vector<GeneratedCaption> with_ctx;
+    if (!ctx_images.empty()) with_ctx = caption_batch(model, vocab, ctx_images, ctx_texts, decode);
+    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    decoded += static_cast<int64_t>(plain.size() + with_ctx.size());
+
+    for (size_t i = start; i < end; ++i) scorer.add(i, plain[i - start]);
+    for (size_t k = 0; k < with_ctx.size(); ++k) scorer.add_with_context(ctx_image[k], *ctx_entry[k], with_ctx[k]);
+  }
+  EvalReport report = scorer.finish();
+  report.fusion = fusion_name(cfg.fusion);
+  report.decode_seconds = seconds;
+  report.captions_decoded = decoded;
+  return report;
+}
+
+// ---- JSON -----------------------------------------------------------------------------------------
+
+namespace {
+
+nlohmann::json optional_json(const std::optional<double>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+nlohmann::json tally_json(const PointingTally& t) {
+  return {{"hits", t.hits}, {"trials", t.trials}, {"accuracy", optional_json(t.accuracy())},
+          {"chance", optional_json(t.chance())}};
+}
+
+nlohmann::json step_json(const PointingStep& s) {
+  nlohmann::json layers = nlohmann::json::array();
+  for (const auto& t : s.by_layer) layers.push_back(tally_json(t));
+  return {{"all", tally_json(s.all)}, {"by_layer", layers}};
+}
+
+nlohmann::json shares_json(const ShareMeans& s) {
+  return {{"words", s.words}, {"image", optional_json(s.image())}, {"context", optional_json(s.context())}};
+}
+
+}  // namespace
+
+nlohmann::json to_json(const EvalReport& r) {
+  const auto& m = r.metrics;
+  nlohmann::json images = nlohmann::json::array();
+  for (const ImageResult& i : r.per_image) {
+    nlohmann::json ctx = nlohmann::json::array();
+    for (const ContextCaption& c : i.with_distractors)
+      ctx.push_back({{"kind", c.kind}, {"context", c.context}, {"caption", c.caption}, {"induced", c.induced}});
+    images.push_back({{"file_name", i.file_name}, {"caption", i.caption}, {"references", i.references},
+                      {"objects", i.objects}, {"recalled", i.recalled}, {"hallucinated", i.hallucinated},
+                      {"with_distractors", ctx}});
+  }
+  return {
+      {"fusion", r.fusion},
+      {"images", r.images},
+      {"captions",
+       {{"bleu", m.bleu}, {"meteor", m.meteor}, {"meteor_used_wordnet", m.meteor_used_wordnet},
+        {"rouge_l", m.rouge_l}, {"cider_d", m.cider_d}}},
+      {"objects",
+       {{"true_positives", r.mentions.true_positives}, {"false_positives", r.mentions.false_positives},
+        {"scene_objects", r.mentions.scene_objects}, {"recalled", r.mentions.recalled},
+        {"precision", optional_json(r.mentions.precision())}, {"recall", optional_json(r.mentions.recall())},
+        {"f1", optional_json(r.mentions.f1())}}},
+      {"hallucination",
+       {{"captions", r.images}, {"hallucinating", r.hallucinating_captions},
+        {"rate", optional_json(r.hallucination_rate())}}},
+      {"distractor_hallucination",
+       {{"captions", r.distractor_captions}, {"hallucinating", r.distractor_hallucinating},
+        {"rate", optional_json(r.distractor_hallucination_rate())}}},
+      {"pointing",
+       {{"tolerance", r.pointing_tolerance}, {"predicted", step_json(r.pointing.predicted)},
+        {"input", step_json(r.pointing.input)}}},
+      {"shares", {{"empty_context", shares_json(r.shares)}, {"distractor_context", shares_json(r.distractor_shares)}}},
+      {"speed",
+       {{"captions", r.captions_decoded}, {"seconds", r.decode_seconds},
+        {"captions_per_second", optional_json(r.captions_per_second())}}},
+      {"per_image", images},
+  };
+}
+
+}  // namespace glimpse::eval
