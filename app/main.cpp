@@ -6,7 +6,10 @@
 
 #include "bench_command.h"
 #include "caption_command.h"
+#include "compare_command.h"
+#include "eval_command.h"
 #include "scenes_command.h"
+#include "train_command.h"
 #include "glimpse/core/threads.h"
 #include "glimpse_version.h"
 
@@ -18,6 +21,9 @@ int main(int argc, char** argv) {
   glimpse::app::add_caption_command(app, exit_code);
   glimpse::app::add_bench_command(app);
   glimpse::app::add_scenes_command(app);
+  glimpse::app::add_eval_command(app);
+  glimpse::app::add_compare_command(app);
+  glimpse::app::add_train_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

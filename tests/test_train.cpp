@@ -1,0 +1,428 @@
+// Training: the data plan, batches, overfitting a handful of images, exact resume (in-process
+// and after SIGKILL), NaN handling, bad input, and MPI data parallelism (2 ranks × B/2 = 1 rank × B).
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fcntl.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <cmath>
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "glimpse/core/error.h"
+#include "glimpse/core/safetensors.h"
+#include "glimpse/model/checkpoint.h"
+#include "glimpse/model/decoding.h"
+#include "glimpse/text/vocabulary.h"
+#include "glimpse/train/communicator.h"
+#include "glimpse/train/resume_state.h"
+#include "glimpse/train/sample_plan.h"
+#include "glimpse/train/trainer.h"
+#include "glimpse/train/training_batch.h"
+#include "glimpse/train/training_log.h"
+#include "glimpse/vision/caption_dataset.h"
+#include "glimpse/vision/preprocess.h"
+
+extern char** environ;
+
+namespace {
+
+using namespace glimpse;
+namespace fs = std::filesystem;
+
+// Six 32×32 pictures of one coloured square each, one caption per image (so a model can
+// learn them exactly), and context entries on two of them.
+struct SquaresDataset {
+  fs::path dir;
+  SquaresDataset() {
+    dir = fs::temp_directory_path() / ("glimpse-train-" + std::to_string(getpid()) + "-" +
+                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    struct Spec { uint8_t r, g, b; int x, y; const char* caption; };
+    const Spec specs[] = {{220, 30, 30, 2, 2, "a red square at the top left"},
+                          {30, 200, 30, 18, 2, "a green square at the top right"},
+                          {30, 30, 220, 2, 18, "a blue square at the bottom left"},
+                          {220, 220, 30, 18, 18, "a yellow square at the bottom right"},
+                          {220, 30, 30, 10, 10, "a red square in the middle"},
+                          {30, 30, 220, 10, 10, "a blue square in the middle"}};
+    vision::CaptionDataset ds;
+    int id = 0;
+    for (const Spec& s : specs) {
+      vision::Image img;
+      img.width = img.height = 32;
+      img.rgb.assign(32 * 32 * 3, 128);
+      for (int y = s.y; y < s.y + 12; ++y)
+        for (int x = s.x; x < s.x + 12; ++x) {
+          uint8_t* p = img.pixel(x, y);
+          p[0] = s.r; p[1] = s.g; p[2] = s.b;
+        }
+      vision::ImageRecord r;
+      r.id = id;
+      r.file_name = std::to_string(id) + ".png";
+      r.path = (dir / r.file_name).string();
+      r.width = r.height = 32;
+      r.captions = {s.caption};
+      r.objects.push_back({"square", float(s.x), float(s.y), 12, 12});
+      if (id < 2) r.contexts.push_back({"instruction", "brief", "brief", {"a square"}});
+      vision::save_png(r.path, img);
+      ds.images.push_back(r);
+      ++id;
+    }
+    vision::write_coco_captions((dir / "captions.json").string(), ds);
+  }
+  ~SquaresDataset() { fs::remove_all(dir); }
+  std::string path() const { return dir.string(); }
+};
+
+model::ModelConfig tiny_config() {
+  model::ModelConfig c;
+  c.image.image_size = 32;
+  c.image.patch_size = 8;
+  c.d_model = 32;
+  c.num_heads = 2;
+  c.d_hidden = 64;
+  c.dropout = 0.1f;
+  c.encoder_layers = 1;
+  c.context_layers = 1;
+  c.decoder_layers = 1;
+  c.max_caption_len = 12;
+  c.max_context_len = 4;
+  return c;
+}
+
+train::TrainOptions tiny_options(const SquaresDataset& data, const std::string& out) {
+  train::TrainOptions o;
+  o.train_data = {data.path()};
+  o.config = tiny_config();
+  o.batch = 4;
+  o.steps = 12;
+  o.warmup = 2;
+  o.lr = 2e-3f;
+  o.out = out;
+  o.checkpoint_every = 3;
+  o.log_every = 2;
+  return o;
+}
+
+std::map<std::string, Tensor> weights(const std::string& model_path) {
+  return load_safetensors(model_path).tensors;
+}
+
+// max |a - b| over all tensors; both files must hold the same names.
+float max_weight_difference(const std::string& a, const std::string& b) {
+  const auto wa = weights(a), wb = weights(b);
+  EXPECT_EQ(wa.size(), wb.size());
+  float m = 0;
+  for (const auto& [name, t] : wa) {
+    const Tensor& u = wb.at(name);
+    EXPECT_EQ(t.shape(), u.shape()) << name;
+    for (int64_t i = 0; i < t.size(); ++i) m = std::max(m, std::fabs(t[i] - u[i]));
+  }
+  return m;
+}
+
+std::ostringstream quiet;  // progress goes here, not to the test log
+
+TEST(SamplePlan, EveryEpochVisitsEveryImageOnceAndDrawsAreReproducible) {
+  SquaresDataset data;
+  const auto ds = vision::load_caption_dataset(data.path());
+  const train::SamplePlan plan(ds, 7), again(ds, 7), other(ds, 8);
+  const uint64_t n = ds.images.size();
+  std::set<std::string> contexts;
+  bool differs = false;
+  for (uint64_t epoch = 0; epoch < 20; ++epoch) {
+    std::set<size_t> seen;
+    for (uint64_t i = 0; i < n; ++i) {
+      const train::Sample s = plan.at(epoch * n + i), t = again.at(epoch * n + i);
+      seen.insert(s.image);
+      EXPECT_EQ(s.image, t.image);
+      EXPECT_EQ(s.context, t.context);
+      EXPECT_EQ(s.caption, t.caption);
+      differs |= other.at(epoch * n + i).image != s.image;
+      contexts.insert(s.context);
+      // The caption is one of the targets for the context drawn.
+      const auto& r = ds.images[s.image];
+      if (s.context.empty()) EXPECT_EQ(s.caption, r.captions.front());
+      else EXPECT_EQ(s.caption, "a square");
+    }
+    EXPECT_EQ(seen.size(), n) << "epoch " << epoch;
+  }
+  EXPECT_TRUE(differs) << "another seed should give another order";
+  EXPECT_EQ(contexts, (std::set<std::string>{"", "brief"}));
+  // Asking out of order gives the same answers (a resumed run starts mid-way).
+  EXPECT_EQ(train::SamplePlan(ds, 7).at(5 * n + 3).image, plan.at(5 * n + 3).image);
+  const train::SamplePlan plain(ds, 7, false);
+  for (uint64_t i = 0; i < 50; ++i) EXPECT_EQ(plain.at(i).context, "");
+}
+
+TEST(TrainingBatch, ShiftsTargetsPadsAndMasks) {
+  SquaresDataset data;
+  const auto ds = vision::load_caption_dataset(data.path());
+  const text::Vocabulary vocab({"a", "red", "square", "at", "the", "top", "left", "brief"});
+  model::ModelConfig c = tiny_config();
+  c.vocab_size = vocab.size();
+  const std::vector<train::Sample> samples = {{0, "brief", "a square"}, {0, "", "a red square at the top left"}};
+  const train::TrainingBatch b = train::make_training_batch(ds, samples, vocab, c);
+  ASSERT_EQ(b.batch, 2);
+  EXPECT_EQ(b.input.patches.shape(), (Shape{2 * 16, 3 * 8 * 8}));
+  EXPECT_EQ(b.input.context_len, 1);
+  EXPECT_EQ(b.input.context_padding, (std::vector<uint8_t>{0, 1}));
+  EXPECT_EQ(b.caption_len, 8);  // <bos> + 7 words
+  const int32_t bos = 1, eos = 2, pad = 0;
+  const int32_t a = vocab.id("a"), sq = vocab.id("square");
+  EXPECT_EQ(std::vector<int32_t>(b.caption_inputs.begin(), b.caption_inputs.begin() + 8),
+            (std::vector<int32_t>{bos, a, sq, pad, pad, pad, pad, pad}));
+  EXPECT_EQ(std::vector<int32_t>(b.caption_targets.begin(), b.caption_targets.begin() + 8),
+            (std::vector<int32_t>{a, sq, eos, pad, pad, pad, pad, pad}));
+  EXPECT_EQ(b.target_tokens, 3 + 8);
+  // Row 1: targets are the inputs shifted left, ending in <eos>.
+  for (int t = 0; t + 1 < 8; ++t) EXPECT_EQ(b.caption_targets[8 + t], b.caption_inputs[8 + t + 1]);
+  EXPECT_EQ(b.caption_targets[8 + 7], eos);
+  // The patches are prepare_image's.
+  const auto prepared = vision::prepare_image(ds.load_image(0), c.image);
+  for (int64_t i = 0; i < prepared.patches.size(); ++i) ASSERT_EQ(b.input.patches[i], prepared.patches[i]);
+}
+
+TEST(Training, OverfitsAHandfulOfImagesAndReproducesTheirCaptions) {
+  SquaresDataset data;
+  auto o = tiny_options(data, (data.dir / "m.safetensors").string());
+  o.config.dropout = 0.0f;
+  o.label_smoothing = 0.0f;
+  o.use_contexts = false;
+  o.batch = 6;
+  o.steps = 300;
+  o.warmup = 10;
+  o.lr = 3e-3f;
+  o.min_lr = 3e-4f;
+  o.weight_decay = 0.0f;
+  o.checkpoint_every = 100;
+  o.log_every = 10;
+  const train::TrainResult r = train::run_training(o, train::Communicator::world(), quiet);
+  ASSERT_TRUE(r.finished) << r.message;
+  train::TrainingLog log;
+  log.load(o.log_path(), o.steps);
+  const auto loss = log.series("train", "loss");
+  ASSERT_FALSE(loss.empty());
+  EXPECT_GT(loss.front().second, 2.0);
+  EXPECT_LT(loss.back().second, 0.05) << "teacher-forced loss after " << o.steps << " steps";
+
+  // Greedy captions of the trained model are the training captions.
+  const auto ck = model::load_checkpoint(o.out);
+  const auto vocab = text::Vocabulary::from_json(ck.vocabulary_json, o.out);
+  const auto ds = vision::load_caption_dataset(data.path());
+  std::vector<train::Sample> samples;
+  for (size_t i = 0; i < ds.images.size(); ++i) samples.push_back({i, "", ds.images[i].captions[0]});
+  const auto batch = train::make_training_batch(ds, samples, vocab, ck.model->config());
+  model::EncodedMemories mem;
+  ck.model->encode(batch.inputs(), mem);
+  model::DecodeOptions d;
+  d.keep_records = false;
+  const auto captions = model::greedy_decode(*ck.model, mem, d);
+  for (size_t i = 0; i < ds.images.size(); ++i)
+    EXPECT_EQ(vocab.decode(captions[i].tokens), ds.images[i].captions[0]) << ds.images[i].file_name;
+}
+
+TEST(Training, ResumingFromASavedStateGivesTheUninterruptedWeights) {
+  SquaresDataset data;
+  auto full = tiny_options(data, (data.dir / "full.safetensors").string());
+  ASSERT_TRUE(train::run_training(full, train::Communicator::world(), quiet).finished);
+
+  auto part = tiny_options(data, (data.dir / "part.safetensors").string());
+  part.stop_after = 5;  // saves its state at step 5 and stops
+  const auto first = train::run_training(part, train::Communicator::world(), quiet);
+  EXPECT_FALSE(first.finished);
+  EXPECT_EQ(first.steps_done, 5);
+  EXPECT_EQ(train::load_resume_state(part.state_path()).progress.step, 5);
+  part.stop_after = 0;
+  part.resume = true;
+  const auto second = train::run_training(part, train::Communicator::world(), quiet);
+  EXPECT_TRUE(second.finished);
+  EXPECT_EQ(second.resumed_from, 5);
+  // Dropout is on (p = 0.1) and contexts are drawn: masks and data order must both resume.
+  EXPECT_EQ(max_weight_difference(full.out, part.out), 0.0f);
+  // The metrics log has each step once.
+  train::TrainingLog log;
+  log.load(part.log_path(), 1000);
+  std::vector<double> steps;
+  for (const auto& [s, v] : log.series("train", "loss")) steps.push_back(s);
+  EXPECT_EQ(steps, (std::vector<double>{2, 4, 6, 8, 10, 12}));
+}
+
+TEST(Training, ResumeRefusesADifferentRun) {
+  SquaresDataset data;
+  auto o = tiny_options(data, (data.dir / "m.safetensors").string());
+  o.stop_after = 3;
+  train::run_training(o, train::Communicator::world(), quiet);
+  o.resume = true;
+  o.stop_after = 0;
+  o.lr = 1e-3f;
+  try {
+    train::run_training(o, train::Communicator::world(), quiet);
+    FAIL() << "a changed learning rate must be refused";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("lr"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Training, NanLossStopsAndKeepsTheLastGoodState) {
+  SquaresDataset data;
+  auto o = tiny_options(data, (data.dir / "m.safetensors").string());
+  o.fault_nan_at_step = 7;  // states are saved at steps 3 and 6
+  const auto r = train::run_training(o, train::Communicator::world(), quiet);
+  EXPECT_TRUE(r.diverged);
+  EXPECT_FALSE(r.finished);
+  EXPECT_NE(r.message.find("NaN"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("step 6"), std::string::npos) << r.message;
+  const auto state = train::load_resume_state(o.state_path());  // intact and finite
+  EXPECT_EQ(state.progress.step, 6);
+}
+
+TEST(Training, BadInputIsAClearError) {
+  SquaresDataset data;
+  auto o = tiny_options(data, (data.dir / "m.safetensors").string());
+  o.train_data = {(data.dir / "missing").string()};
+  EXPECT_THROW(train::run_training(o, train::Communicator::world(), quiet), Error);
+  o = tiny_options(data, (data.dir / "m.safetensors").string());
+  o.batch = 0;
+  EXPECT_THROW(train::run_training(o, train::Communicator::world(), quiet), Error);
+  // An empty dataset.
+  const fs::path empty = data.dir / "empty";
+  fs::create_directories(empty);
+  vision::write_coco_captions((empty / "captions.json").string(), vision::CaptionDataset{});
+  o = tiny_options(data, (data.dir / "m.safetensors").string());
+  o.train_data = {empty.string()};
+  try {
+    train::run_training(o, train::Communicator::world(), quiet);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("no usable images"), std::string::npos) << e.what();
+  }
+  // A corrupt training state is refused, not trained over.
+  o = tiny_options(data, (data.dir / "m.safetensors").string());
+  o.resume = true;
+  { std::ofstream(o.state_path()) << "not a state file"; }
+  EXPECT_THROW(train::run_training(o, train::Communicator::world(), quiet), Error);
+}
+
+// ---- The real program: SIGKILL mid-run, then --resume ---------------------------------------
+
+pid_t spawn(const std::vector<std::string>& args, const std::string& log) {
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  EXPECT_EQ(rc, 0);
+  return pid;
+}
+
+int wait_for(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+}
+
+std::vector<std::string> cli_train(const SquaresDataset& data, const std::string& out, int steps,
+                                   const std::string& lr = "0.002") {
+  return {GLIMPSE_CLI, "train", data.path(), "--out", out, "--image-size", "32", "--patch-size", "8",
+          "--d-model", "32", "--heads", "2", "--ff", "64", "--encoder-layers", "1", "--context-layers", "1",
+          "--decoder-layers", "1", "--max-caption-len", "12", "--max-context-len", "4", "--batch", "4",
+          "--steps", std::to_string(steps), "--warmup", "2", "--lr", lr, "--checkpoint-every", "2",
+          "--resume"};
+}
+
+std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+TEST(TrainingCli, SigkillMidRunThenResumeGivesTheUninterruptedWeights) {
+  SquaresDataset data;
+  const int steps = 60;
+  const std::string full = (data.dir / "full.safetensors").string();
+  const std::string killed = (data.dir / "killed.safetensors").string();
+  const std::string log = (data.dir / "log.txt").string();
+  ASSERT_EQ(wait_for(spawn(with(cli_train(data, full, steps), {"--threads", "2"}), log)), 0);
+
+  const pid_t pid = spawn(with(cli_train(data, killed, steps), {"--threads", "2"}), log);
+  const std::string state = (data.dir / "killed.state.safetensors").string();
+  // Kill it once it has saved a state part-way (not at the start, not at the end).
+  int64_t saved = 0;
+  for (int i = 0; i < 6000 && saved < 10; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (!fs::exists(state)) continue;
+    try {
+      saved = train::load_resume_state(state).progress.step;
+    } catch (const Error&) {
+      // rename is atomic: a state file is always whole
+      ADD_FAILURE() << "a half-written state was visible";
+    }
+  }
+  ASSERT_EQ(kill(pid, SIGKILL), 0);
+  ASSERT_EQ(wait_for(pid), -SIGKILL);
+  const int64_t at_kill = train::load_resume_state(state).progress.step;
+  ASSERT_GE(at_kill, 10);
+  ASSERT_LT(at_kill, steps) << "the run finished before it was killed; make it longer";
+  ASSERT_FALSE(fs::exists(killed)) << "no model is written before the end without --val";
+
+  ASSERT_EQ(wait_for(spawn(with(cli_train(data, killed, steps), {"--threads", "2"}), log)), 0);
+  EXPECT_EQ(max_weight_difference(full, killed), 0.0f) << "killed at step " << at_kill;
+}
+
+TEST(TrainingCli, SigtermSavesTheStateAndStops) {
+  SquaresDataset data;
+  const std::string out = (data.dir / "m.safetensors").string();
+  const std::string log = (data.dir / "log.txt").string();
+  const pid_t pid = spawn(cli_train(data, out, 100000), log);
+  const std::string state = (data.dir / "m.state.safetensors").string();
+  for (int i = 0; i < 6000 && !fs::exists(state); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  EXPECT_EQ(wait_for(pid), 0);
+  std::ifstream in(log);
+  const std::string text((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_NE(text.find("--resume to continue"), std::string::npos) << text;
+  EXPECT_GT(train::load_resume_state(state).progress.step, 0);
+}
+
+// ---- MPI --------------------------------------------------------------------------------------
+
+TEST(TrainingMpi, TwoRanksWithHalfBatchesEqualOneRankWithTheWholeBatch) {
+  if (!train::built_with_mpi()) GTEST_SKIP() << "built without MPI";
+  if (std::system("command -v mpirun > /dev/null 2>&1") != 0) GTEST_SKIP() << "mpirun not installed";
+  SquaresDataset data;
+  const std::string one = (data.dir / "one.safetensors").string();
+  const std::string two = (data.dir / "two.safetensors").string();
+  auto args = [&](const std::string& out) {
+    std::string cmd;
+    // AdamW divides each gradient by its own running RMS, so where a gradient is ~0 the
+    // float-rounding difference of summing it in two halves moves the weight by up to ~lr per
+    // step; lr 2e-4 keeps that below the 1e-5 bound after 6 steps (lr 2e-3 gives 5.7e-5).
+    for (const auto& a : cli_train(data, out, 6, "0.0002")) cmd += a + " ";
+    // Dropout masks depend on the rank's slice, so the comparison runs without dropout.
+    return cmd + "--dropout 0 --threads 1";
+  };
+  const std::string log = (data.dir / "log.txt").string();
+  ASSERT_EQ(std::system((args(one) + " 2>" + log).c_str()), 0);
+  // ASan's leak checker reports OpenMPI's own allocations at exit; it is not ours to fix.
+  const std::string mpi = "ASAN_OPTIONS=detect_leaks=0 mpirun --oversubscribe --allow-run-as-root -np 2 ";
+  ASSERT_EQ(std::system((mpi + args(two) + " 2>>" + log).c_str()), 0) << log;
+  const float diff = max_weight_difference(one, two);
+  EXPECT_LE(diff, 1e-5f) << "2 ranks x batch 2 vs 1 rank x batch 4 after 6 steps";
+  // Only rank 0 wrote files: one state, one log.
+  EXPECT_TRUE(fs::exists(data.dir / "two.state.safetensors"));
+}
+
+}  // namespace

@@ -1,0 +1,36 @@
+// A batch of training samples turned into the model's inputs: image patches, padded context
+// ids with their key-padding mask, and teacher-forcing caption inputs/targets.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "glimpse/core/tensor.h"
+#include "glimpse/model/caption_model.h"
+#include "glimpse/model/input_batch.h"
+#include "glimpse/text/vocabulary.h"
+#include "glimpse/train/sample_plan.h"
+#include "glimpse/vision/caption_dataset.h"
+
+namespace glimpse::train {
+
+struct TrainingBatch {
+  int64_t batch = 0;
+  model::InputBatch input;               // patches and padded contexts
+  std::vector<int32_t> caption_inputs;   // [B*T]: <bos> w1 ... (padded with <pad>)
+  std::vector<int32_t> caption_targets;  // [B*T]: w1 ... <eos> (padded with <pad> = ignored)
+  int64_t caption_len = 0;               // T: the longest caption of the batch, <eos> included
+  int64_t target_tokens = 0;             // targets that are not <pad>
+  int64_t truncated_captions = 0;        // captions longer than the model's positions
+
+  model::ModelInputs inputs() const { return input.inputs(); }
+};
+
+// Decodes and preprocesses the images (in parallel) and encodes the texts with `vocab`.
+// Captions longer than config.max_caption_len words are cut (their <eos> is kept) and counted.
+// Throws glimpse::Error naming the image file when one cannot be read.
+TrainingBatch make_training_batch(const vision::CaptionDataset& data,
+                                  const std::vector<Sample>& samples,
+                                  const text::Vocabulary& vocab, const model::ModelConfig& config);
+
+}  // namespace glimpse::train
