@@ -14,36 +14,13 @@
 #include "glimpse/core/error.h"
 #include "glimpse/model/checkpoint.h"
 #include "glimpse/text/vocabulary.h"
+#include "bench_peer.h"
 #include "paths.h"
 
 namespace glimpse::app {
-namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
-
-json run_python(const std::string& command) {
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-  if (!pipe) return nullptr;
-  std::string out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, pipe.get())) out.append(buf, n);
-  if (pclose(pipe.release()) != 0) return nullptr;
-  try {
-    return json::parse(out);
-  } catch (const json::exception&) {
-    return nullptr;
-  }
-}
-
-// A vocabulary of the right size for a random-weight model: the specials and w0, w1, ...
-std::string placeholder_vocabulary(int64_t size) {
-  std::vector<std::string> words;
-  for (int64_t i = text::Vocabulary::kNumSpecial; i < size; ++i) words.push_back("w" + std::to_string(i));
-  return text::Vocabulary(words).to_json();
-}
-
-}  // namespace
 
 void run_caption_bench(const CaptionBenchOptions& o) {
   std::unique_ptr<model::CaptionModel> model;
@@ -87,7 +64,7 @@ void run_caption_bench(const CaptionBenchOptions& o) {
       cmd << "'" << o.python << "' '" << script.string() << "' --model '" << path << "' --threads "
           << o.threads << " --min-seconds " << o.min_seconds << " --max-len " << words
           << " --min-len " << words << " --beam 3";
-      t = run_python(cmd.str());
+      t = run_peer_json(cmd.str());
       if (t.is_null()) std::cerr << "bench: the PyTorch peer failed; skipping the comparison\n";
     }
   }

@@ -1,6 +1,8 @@
 #include "bench_command.h"
 
 #include "bench_caption.h"
+#include "bench_peer.h"
+#include "bench_train.h"
 
 #include <cstdio>
 #include <iomanip>
@@ -30,6 +32,11 @@ struct BenchOptions {
   bool caption = false;
   std::string model;
   int words = 12;
+  bool train = false;  // --train: whole-model training steps beside PyTorch
+  std::string config;
+  int64_t vocab = 0;
+  int64_t caption_len = 16;
+  int64_t context_len = 4;
 };
 
 // Runs the PyTorch peer on the same workload; returns null JSON (and says why) when it cannot.
@@ -45,26 +52,11 @@ json run_torch_peer(const BenchOptions& o, const std::string& workload) {
       << " --d-model " << w.config.d_model << " --heads " << w.config.num_heads << " --hidden "
       << w.config.d_hidden << " --batch " << w.batch << " --len-t " << w.len_t << " --len-m "
       << w.len_m << " --threads " << o.threads << " --min-seconds " << o.min_seconds;
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.str().c_str(), "r"), pclose);
-  if (!pipe) {
-    std::cerr << "bench: cannot start " << o.python << "; skipping the PyTorch comparison\n";
-    return nullptr;
-  }
-  std::string out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, pipe.get())) out.append(buf, n);
-  const int status = pclose(pipe.release());
-  if (status != 0) {
-    std::cerr << "bench: the PyTorch peer failed (is python3-torch installed for " << o.python
-              << "?); skipping the comparison\n";
-    return nullptr;
-  }
-  try {
-    return json::parse(out);
-  } catch (const json::exception&) {
-    std::cerr << "bench: the PyTorch peer printed no JSON; skipping the comparison\n";
-    return nullptr;
-  }
+  json result = run_peer_json(cmd.str());
+  if (result.is_null())
+    std::cerr << "bench: the PyTorch peer failed or printed no JSON (is python3-torch installed for "
+              << o.python << "?); skipping the comparison\n";
+  return result;
 }
 
 void run_bench(BenchOptions o) {
@@ -183,7 +175,9 @@ void add_bench_command(CLI::App& app) {
       "bench", "Time GEMM, attention and a decoder block beside OpenBLAS and PyTorch 1.13");
   auto& w = opts->workload;
   cmd->add_option("--threads", opts->threads, "threads (default: GLIMPSE_THREADS or all cores)");
-  cmd->add_option("--min-time", opts->min_seconds, "seconds spent timing each workload")
+  CLI::Option* min_time =
+      cmd->add_option("--min-time", opts->min_seconds,
+                      "seconds spent timing each workload (default 1; 2 with --train)")
       ->check(CLI::Range(0.01, 600.0));
   cmd->add_option("--d-model", w.config.d_model, "model width")->check(CLI::Range(1, 8192));
   cmd->add_option("--heads", w.config.num_heads, "attention heads")->check(CLI::Range(1, 256));
@@ -196,9 +190,36 @@ void add_bench_command(CLI::App& app) {
   cmd->add_flag("--json", opts->as_json, "print one JSON object");
   cmd->add_flag("--caption", opts->caption,
                 "time captioning (encode, decode, greedy and beam 3) instead of the engine");
-  cmd->add_option("--model", opts->model, "with --caption: a model file (default: random weights)");
+  cmd->add_option("--model", opts->model, "with --caption or --train: a model file (default: random weights)");
   cmd->add_option("--words", opts->words, "with --caption: words per caption")->check(CLI::Range(1, 4096));
-  cmd->callback([opts] {
+  cmd->add_flag("--train", opts->train,
+                "time whole-model training steps (forward, loss, backward, clip, AdamW) beside "
+                "PyTorch, with a dropout-free loss check");
+  cmd->add_option("--config", opts->config,
+                  "with --train: a model config JSON (fields not given keep their defaults)");
+  cmd->add_option("--vocab", opts->vocab, "with --train: vocabulary size of the random-weight model")
+      ->check(CLI::Range(5, 1 << 22));
+  cmd->add_option("--caption-len", opts->caption_len, "with --train: caption tokens per sample")
+      ->check(CLI::Range(2, 4096));
+  cmd->add_option("--context-len", opts->context_len, "with --train: context tokens per sample")
+      ->check(CLI::Range(0, 4096));
+  cmd->callback([opts, min_time] {
+    if (opts->train) {
+      TrainBenchOptions t;
+      t.model = opts->model;
+      t.config = opts->config;
+      t.vocab = opts->vocab;
+      t.batch = opts->workload.batch;
+      t.caption_len = opts->caption_len;
+      t.context_len = opts->context_len;
+      t.min_seconds = min_time->count() > 0 ? opts->min_seconds : 2.0;
+      t.threads = opts->threads > 0 ? opts->threads : init_threads();
+      t.torch = opts->torch;
+      t.python = opts->python;
+      t.as_json = opts->as_json;
+      set_threads(t.threads);
+      return run_train_bench(t);
+    }
     if (!opts->caption) return run_bench(*opts);
     CaptionBenchOptions c;
     c.model = opts->model;

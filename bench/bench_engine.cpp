@@ -1,11 +1,13 @@
 // Google Benchmark programs for the engine: GEMM at the model's shapes on Eigen and on
 // OpenBLAS side by side (counters report GFLOP/s), cross-attention and one decoder block,
-// forward and backward. `glimpse bench` runs the same workloads beside PyTorch.
+// forward and backward, and one training step of a small captioning model. `glimpse bench`
+// runs the same workloads beside PyTorch.
 #include <benchmark/benchmark.h>
 
 #include "glimpse/core/attention.h"
 #include "glimpse/core/random.h"
 #include "glimpse/core/threads.h"
+#include "train_workloads.h"
 #include "workloads.h"
 
 namespace {
@@ -66,6 +68,27 @@ void BM_DecoderBlock(benchmark::State& state) {
                                                  benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// One full training step (forward, loss, backward, clip, AdamW) of a small model: d_model 128,
+// 4 heads, 2/1/2 layers, 64 patches, batch 8 x 16 caption tokens, 4 context tokens.
+void BM_TrainStep(benchmark::State& state) {
+  model::ModelConfig c;
+  c.d_model = 128;
+  c.num_heads = 4;
+  c.d_hidden = 512;
+  c.encoder_layers = 2;
+  c.context_layers = 1;
+  c.decoder_layers = 2;
+  c.vocab_size = 500;
+  model::CaptionModel m(c, 1);
+  const auto batch = bench::make_train_batch(c, 8, 16, 4);
+  bench::TrainStep trainer(m, bench::TrainHyper{});
+  trainer.step(batch);
+  for (auto _ : state) benchmark::DoNotOptimize(trainer.step(batch));
+  state.counters["GFLOP/s"] = benchmark::Counter(bench::train_step_flops(c, 8, 16, 4),
+                                                 benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["samples/s"] = benchmark::Counter(8, benchmark::Counter::kIsIterationInvariantRate);
+}
+
 int register_all() {
   init_threads();
   const size_t n = bench::model_gemm_cases(default_workload()).size();
@@ -78,6 +101,7 @@ int register_all() {
   benchmark::RegisterBenchmark("cross_attention/forward", BM_CrossAttention, false)->UseRealTime();
   benchmark::RegisterBenchmark("cross_attention/backward", BM_CrossAttention, true)->UseRealTime();
   benchmark::RegisterBenchmark("decoder_block/forward+backward", BM_DecoderBlock)->UseRealTime();
+  benchmark::RegisterBenchmark("train_step/small", BM_TrainStep)->UseRealTime();
   return 0;
 }
 

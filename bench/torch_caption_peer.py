@@ -24,12 +24,11 @@ object.
 import argparse
 import json
 import os
-import statistics
 import sys
-import time
 
 
 from peer_threads import cap_threads  # noqa: E402  (before torch)
+from peer_timing import median_seconds  # noqa: E402
 
 THREADS = cap_threads(default=1)
 
@@ -42,17 +41,6 @@ from torch_model import load_checkpoint, read_safetensors  # noqa: E402
 
 PAD, BOS, EOS = 0, 1, 2
 NEG_INF = float("-inf")
-
-
-def median_seconds(fn, min_seconds, min_runs=3):
-    fn()  # warm-up
-    samples = []
-    start = time.perf_counter()
-    while time.perf_counter() - start < min_seconds or len(samples) < min_runs:
-        t0 = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - t0)
-    return statistics.median(samples)
 
 
 def expand(memories, n):

@@ -1,0 +1,109 @@
+// Timed training steps of the whole captioning model: zero grads, teacher-forced forward,
+// cross-entropy (pad ignored, label smoothing), backward, global-norm clipping, AdamW. Shared by
+// `glimpse bench --train` (which runs bench/torch_train_peer.py beside it) and the Google
+// Benchmark program; also the analytic GEMM FLOP count of one step.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "glimpse/core/loss.h"
+#include "glimpse/core/optimizer.h"
+#include "glimpse/model/caption_model.h"
+
+namespace glimpse::bench {
+
+// One fixed, random batch: B images' patches, B contexts of `context_len` tokens (sample b has
+// 1 + b % context_len real tokens, the rest <pad>), teacher-forced caption inputs
+// <bos> w1 ... and targets w1 ... <eos>, padded at the end (ids 0 = <pad>) for every odd sample.
+struct TrainBatch {
+  int64_t batch = 0, caption_len = 0, context_len = 0;
+  Tensor patches;                        // [B*N, 3*P*P]
+  std::vector<int32_t> context_ids;      // [B*Lc]
+  std::vector<uint8_t> context_padding;  // [B*Lc], 1 = padding
+  std::vector<int32_t> inputs, targets;  // [B*T]
+
+  model::ModelInputs model_inputs() const;
+};
+
+TrainBatch make_train_batch(const model::ModelConfig& config, int64_t batch, int64_t caption_len,
+                            int64_t context_len, uint64_t seed = 11);
+
+struct TrainHyper {
+  float lr = 1e-4f;
+  float weight_decay = 0.01f;
+  float label_smoothing = 0.1f;
+  float max_grad_norm = 1.0f;
+  int32_t pad_id = 0;  // ignored target
+};
+
+// One optimiser and loss bound to a model: step() is one full training step.
+class TrainStep {
+ public:
+  TrainStep(model::CaptionModel& model, const TrainHyper& hyper);
+
+  // Zero grads, forward (training mode: dropout as configured), loss, backward, clip, AdamW.
+  // Returns the loss of the forward (before the update).
+  float step(const TrainBatch& batch);
+  // Forward and loss only (training mode), no backward or update.
+  float forward_loss(const TrainBatch& batch);
+
+ private:
+  model::CaptionModel& model_;
+  TrainHyper hyper_;
+  AdamW optimizer_;
+  CrossEntropyLoss loss_;
+  Tensor logits_, d_logits_;
+};
+
+// GEMM FLOPs of one training step (forward + backward) at these shapes; see the .cpp for what
+// is counted.
+double train_step_flops(const model::ModelConfig& config, int64_t batch, int64_t caption_len,
+                        int64_t context_len);
+
+struct TrainTimes {
+  double step_ms = 0;        // median full step
+  double forward_ms = 0;     // median forward + loss (training mode), no backward
+  double samples_per_s = 0;  // batch / step time
+  double step_flops = 0;     // train_step_flops()
+  double gflops = 0;         // step_flops / step time
+};
+
+// Times full steps on `model` (its weights and optimiser state change): one warm-up step, then
+// the median of steps repeated for at least `min_seconds`; the forward split takes a quarter.
+TrainTimes time_training(model::CaptionModel& model, const TrainBatch& batch,
+                         const TrainHyper& hyper, double min_seconds);
+
+// The losses of `steps` consecutive training steps on a copy of `model` with dropout off
+// (the weights of `model` are copied; `model` is untouched). Loss i is the forward loss of step
+// i + 1, so entry 0 is the loss of the initial weights and later entries check the backward,
+// clipping and AdamW too.
+std::vector<float> dropout_free_losses(const model::CaptionModel& model, const TrainBatch& batch,
+                                       const TrainHyper& hyper, int steps);
+
+// OpenBLAS sgemm at the shapes one step of this model multiplies: the time-weighted GFLOP/s
+// over bench::model_gemm_cases and one representative shape (2048 x 1024 x 256).
+struct SgemmReference {
+  double time_weighted_gflops = 0;
+  double representative_gflops = 0;
+};
+SgemmReference measure_sgemm(const model::ModelConfig& config, const TrainBatch& batch,
+                             double min_seconds);
+
+// Everything the C++ side of `glimpse bench --train` measures.
+struct TrainBenchResult {
+  TrainTimes times;
+  SgemmReference sgemm;
+  std::vector<float> check_losses;  // dropout_free_losses
+};
+TrainBenchResult run_train_workload(model::CaptionModel& model, const TrainBatch& batch,
+                                    const TrainHyper& hyper, double min_seconds, int check_steps);
+
+// Writes the batch (ids as F32, exact below 2^24) for the PyTorch peer, with the names of the
+// parameters AdamW does not decay in the metadata ("no_decay": JSON list).
+void save_train_batch(const std::string& path, const TrainBatch& batch,
+                      const model::CaptionModel& model);
+
+}  // namespace glimpse::bench
