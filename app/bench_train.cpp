@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -37,24 +36,6 @@ double decimal(float v) {
 }
 
 
-// The default config with the fields of `path` (a JSON object, any subset of to_json's fields)
-// laid over it.
-model::ModelConfig config_from_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error("bench --train: cannot read config file '" + path + "'");
-  std::stringstream text;
-  text << in.rdbuf();
-  json over;
-  try {
-    over = json::parse(text.str());
-  } catch (const json::exception& e) {
-    throw Error("bench --train: config file '" + path + "' is not valid JSON: " + e.what());
-  }
-  if (!over.is_object()) throw Error("bench --train: config file '" + path + "' is not a JSON object");
-  json merged = json::parse(model::to_json(model::ModelConfig{}));
-  merged.merge_patch(over);
-  return model::config_from_json(merged.dump());
-}
 
 }  // namespace
 
@@ -65,13 +46,14 @@ void run_train_bench(const TrainBenchOptions& o) {
       throw Error("bench --train: --model takes its config from the file; drop --config/--vocab");
     model = std::move(model::load_checkpoint(o.model).model);
   } else {
-    model::ModelConfig cfg = o.config.empty() ? model::ModelConfig{} : config_from_file(o.config);
+    model::ModelConfig cfg = o.config.empty() ? model::ModelConfig{}
+                        : model::config_with_overrides(model::read_config_overrides(o.config), o.config);
     if (o.vocab > 0) cfg.vocab_size = o.vocab;
     validate(cfg);
     model = std::make_unique<model::CaptionModel>(cfg, 1);
   }
   const model::ModelConfig& cfg = model->config();
-  const bench::TrainBatch batch = bench::make_train_batch(cfg, o.batch, o.caption_len, o.context_len);
+  const train::TrainingBatch batch = bench::make_train_batch(cfg, o.batch, o.caption_len, o.context_len);
   const bench::TrainHyper hyper;
 
   // The peer gets the initial weights and the batch; write them before the timed steps move the
@@ -118,7 +100,7 @@ void run_train_bench(const TrainBenchOptions& o) {
       {"config", json::parse(model::to_json(cfg))},
       {"batch", batch.batch},
       {"caption_len", batch.caption_len},
-      {"context_len", batch.context_len},
+      {"context_len", batch.input.context_len},
       {"patches", model->num_patches()},
       {"threads", o.threads},
       {"hyper", {{"lr", decimal(hyper.lr)}, {"weight_decay", decimal(hyper.weight_decay)},
@@ -170,7 +152,7 @@ void run_train_bench(const TrainBenchOptions& o) {
       << cfg.context_layers << "/" << cfg.decoder_layers << " (vision/context/decoder), vocab "
       << cfg.vocab_size << ", dropout " << cfg.dropout << "\n"
       << "batch " << batch.batch << " x (" << model->num_patches() << " patches, "
-      << batch.context_len << " context tokens, " << batch.caption_len << " caption tokens), "
+      << batch.input.context_len << " context tokens, " << batch.caption_len << " caption tokens), "
       << o.threads << " thread(s); AdamW lr " << hyper.lr << " wd " << hyper.weight_decay
       << ", label smoothing " << hyper.label_smoothing << ", clip " << hyper.max_grad_norm << "\n\n"
       << std::fixed << std::setprecision(2) << std::left << std::setw(22) << "" << std::right

@@ -1,7 +1,6 @@
 #include "train_command.h"
 
 #include <csignal>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -29,21 +28,7 @@ struct TrainArgs {
 
 // The defaults, then --config's fields (a whole or partial ModelConfig JSON), then the flags.
 model::ModelConfig model_config(const TrainArgs& a) {
-  auto j = nlohmann::json::parse(model::to_json(model::ModelConfig{}));
-  if (!a.config_file.empty()) {
-    std::ifstream in(a.config_file);
-    if (!in) throw Error("cannot read --config '" + a.config_file + "'");
-    std::stringstream text;
-    text << in.rdbuf();
-    nlohmann::json user;
-    try {
-      user = nlohmann::json::parse(text.str());
-    } catch (const nlohmann::json::exception& e) {
-      throw Error("--config '" + a.config_file + "' is not JSON: " + e.what());
-    }
-    if (!user.is_object()) throw Error("--config '" + a.config_file + "' is not a JSON object");
-    j.merge_patch(user);
-  }
+  auto j = nlohmann::json::parse(a.config_file.empty() ? "{}" : model::read_config_overrides(a.config_file));
   auto set = [&](const char* key, auto value, bool given) {
     if (given) j[key] = value;
   };
@@ -60,7 +45,7 @@ model::ModelConfig model_config(const TrainArgs& a) {
   set("dropout", a.dropout, a.dropout >= 0);
   j["fusion"] = a.fusion;
   j["vocab_size"] = 1000;  // placeholder: the vocabulary built from the data replaces it
-  return model::config_from_json(j.dump());
+  return model::config_with_overrides(j.dump(), a.config_file.empty() ? "flags" : a.config_file + " and flags");
 }
 
 StoredType stored_type(const std::string& name) {

@@ -81,9 +81,10 @@ void BM_TrainStep(benchmark::State& state) {
   c.vocab_size = 500;
   model::CaptionModel m(c, 1);
   const auto batch = bench::make_train_batch(c, 8, 16, 4);
-  bench::TrainStep trainer(m, bench::TrainHyper{});
-  trainer.step(batch);
-  for (auto _ : state) benchmark::DoNotOptimize(trainer.step(batch));
+  const bench::TrainHyper hyper;
+  train::TrainingStep trainer(m, hyper.settings());
+  trainer.run(batch, hyper.lr);
+  for (auto _ : state) benchmark::DoNotOptimize(trainer.run(batch, hyper.lr));
   state.counters["GFLOP/s"] = benchmark::Counter(bench::train_step_flops(c, 8, 16, 4),
                                                  benchmark::Counter::kIsIterationInvariantRate);
   state.counters["samples/s"] = benchmark::Counter(8, benchmark::Counter::kIsIterationInvariantRate);

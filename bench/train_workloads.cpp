@@ -16,17 +16,7 @@ namespace {
 constexpr int32_t kPad = 0, kBos = 1, kEos = 2, kFirstWord = 4;
 }  // namespace
 
-model::ModelInputs TrainBatch::model_inputs() const {
-  model::ModelInputs in;
-  in.batch = batch;
-  in.patches = &patches;
-  in.context_ids = context_len > 0 ? context_ids.data() : nullptr;
-  in.context_padding = context_len > 0 ? context_padding.data() : nullptr;
-  in.context_len = context_len;
-  return in;
-}
-
-TrainBatch make_train_batch(const model::ModelConfig& c, int64_t B, int64_t T, int64_t Lc,
+train::TrainingBatch make_train_batch(const model::ModelConfig& c, int64_t B, int64_t T, int64_t Lc,
                             uint64_t seed) {
   check(B >= 1, "bench --train", "batch must be at least 1");
   check(T >= 2 && T <= c.max_caption_len, "bench --train",
@@ -40,54 +30,39 @@ TrainBatch make_train_batch(const model::ModelConfig& c, int64_t B, int64_t T, i
   auto word = [&] {
     return static_cast<int32_t>(kFirstWord + rng.next() % static_cast<uint64_t>(c.vocab_size - kFirstWord));
   };
-  TrainBatch b;
-  b.batch = B;
+  train::TrainingBatch b;
+  b.batch = b.input.batch = B;
   b.caption_len = T;
-  b.context_len = Lc;
-  b.patches = Tensor({B * c.image.num_patches(), c.image.patch_dim()});
-  for (int64_t i = 0; i < b.patches.size(); ++i) b.patches[i] = rng.uniform(-1.0f, 1.0f);
+  b.input.context_len = Lc;
+  Tensor& patches = b.input.patches;
+  patches = Tensor({B * c.image.num_patches(), c.image.patch_dim()});
+  for (int64_t i = 0; i < patches.size(); ++i) patches[i] = rng.uniform(-1.0f, 1.0f);
   for (int64_t s = 0; s < B; ++s) {
     const int64_t real = Lc > 0 ? 1 + s % Lc : 0;  // at least one real context token
     for (int64_t j = 0; j < Lc; ++j) {
-      b.context_ids.push_back(j < real ? word() : kPad);
-      b.context_padding.push_back(j < real ? 0 : 1);
+      b.input.context_ids.push_back(j < real ? word() : kPad);
+      b.input.context_padding.push_back(j < real ? 0 : 1);
     }
     // Even samples fill all T positions; odd ones end early and are padded (ignored targets).
     const int64_t words = s % 2 == 0 ? T - 1 : std::max<int64_t>(1, (T - 1) / 2 - s % 3);
     std::vector<int32_t> w;
     for (int64_t j = 0; j < words; ++j) w.push_back(word());
     for (int64_t t = 0; t < T; ++t) {
-      b.inputs.push_back(t == 0 ? kBos : t <= words ? w[static_cast<size_t>(t - 1)] : kPad);
-      b.targets.push_back(t < words ? w[static_cast<size_t>(t)] : t == words ? kEos : kPad);
+      b.caption_inputs.push_back(t == 0 ? kBos : t <= words ? w[static_cast<size_t>(t - 1)] : kPad);
+      b.caption_targets.push_back(t < words ? w[static_cast<size_t>(t)] : t == words ? kEos : kPad);
     }
+    b.target_tokens += words + 1;
   }
   return b;
 }
 
-TrainStep::TrainStep(model::CaptionModel& model, const TrainHyper& h)
-    : model_(model),
-      hyper_(h),
-      optimizer_(model.parameters(), [&] {
-        AdamWConfig a;
-        a.lr = h.lr;
-        a.weight_decay = h.weight_decay;
-        return a;
-      }()),
-      loss_(h.pad_id, h.label_smoothing) {}
-
-float TrainStep::forward_loss(const TrainBatch& b) {
-  model_.forward(b.model_inputs(), b.inputs.data(), b.caption_len, logits_, /*training=*/true);
-  return loss_.forward(logits_, b.targets.data(), b.batch * b.caption_len);
-}
-
-float TrainStep::step(const TrainBatch& b) {
-  zero_grads(model_.parameters());
-  const float loss = forward_loss(b);
-  loss_.backward(b.targets.data(), 1.0f, d_logits_);
-  model_.backward(d_logits_);
-  clip_grad_norm(model_.parameters(), hyper_.max_grad_norm);
-  optimizer_.step();
-  return loss;
+train::StepSettings TrainHyper::settings() const {
+  train::StepSettings s;
+  s.adam.lr = lr;
+  s.adam.weight_decay = weight_decay;
+  s.label_smoothing = label_smoothing;
+  s.clip = max_grad_norm;
+  return s;
 }
 
 // GEMM FLOPs of one training step, forward + backward. Every matrix product of an [m x k] by a
@@ -145,20 +120,20 @@ double train_step_flops(const model::ModelConfig& c, int64_t batch, int64_t capt
   return forward + backward;
 }
 
-TrainTimes time_training(model::CaptionModel& model, const TrainBatch& b, const TrainHyper& h,
+TrainTimes time_training(model::CaptionModel& model, const train::TrainingBatch& b, const TrainHyper& h,
                          double min_seconds) {
-  TrainStep trainer(model, h);
+  train::TrainingStep trainer(model, h.settings());
   TrainTimes t;
   // seconds_per_call: one warm-up call, then the median of calls lasting min_seconds in all.
-  t.step_ms = 1e3 * seconds_per_call([&] { trainer.step(b); }, min_seconds);
-  t.forward_ms = 1e3 * seconds_per_call([&] { trainer.forward_loss(b); }, min_seconds / 4);
+  t.step_ms = 1e3 * seconds_per_call([&] { trainer.run(b, h.lr); }, min_seconds);
+  t.forward_ms = 1e3 * seconds_per_call([&] { trainer.forward(b); }, min_seconds / 4);
   t.samples_per_s = static_cast<double>(b.batch) / (t.step_ms * 1e-3);
-  t.step_flops = train_step_flops(model.config(), b.batch, b.caption_len, b.context_len);
+  t.step_flops = train_step_flops(model.config(), b.batch, b.caption_len, b.input.context_len);
   t.gflops = t.step_flops / (t.step_ms * 1e-3) * 1e-9;
   return t;
 }
 
-std::vector<float> dropout_free_losses(const model::CaptionModel& model, const TrainBatch& b,
+std::vector<float> dropout_free_losses(const model::CaptionModel& model, const train::TrainingBatch& b,
                                        const TrainHyper& h, int steps) {
   model::ModelConfig cfg = model.config();
   cfg.dropout = 0.0f;
@@ -172,18 +147,18 @@ std::vector<float> dropout_free_losses(const model::CaptionModel& model, const T
     std::memcpy(to[i].param->value.data(), from[i].param->value.data(),
                 sizeof(float) * static_cast<size_t>(from[i].param->value.size()));
   }
-  TrainStep trainer(copy, h);
+  train::TrainingStep trainer(copy, h.settings());
   std::vector<float> losses;
-  for (int s = 0; s < steps; ++s) losses.push_back(trainer.step(b));
+  for (int s = 0; s < steps; ++s) losses.push_back(trainer.run(b, h.lr));
   return losses;
 }
 
-SgemmReference measure_sgemm(const model::ModelConfig& c, const TrainBatch& b, double min_seconds) {
+SgemmReference measure_sgemm(const model::ModelConfig& c, const train::TrainingBatch& b, double min_seconds) {
   BlockWorkload w;
   w.config = c.block(0);
   w.batch = b.batch;
   w.len_t = b.caption_len;
-  w.len_m = c.image.num_patches() + b.context_len;
+  w.len_m = c.image.num_patches() + b.input.context_len;
   w.vocab = c.vocab_size;
   const auto cases = model_gemm_cases(w);
   double flops = 0, seconds = 0;
@@ -198,7 +173,7 @@ SgemmReference measure_sgemm(const model::ModelConfig& c, const TrainBatch& b, d
   return r;
 }
 
-TrainBenchResult run_train_workload(model::CaptionModel& model, const TrainBatch& b,
+TrainBenchResult run_train_workload(model::CaptionModel& model, const train::TrainingBatch& b,
                                     const TrainHyper& h, double min_seconds, int check_steps) {
   TrainBenchResult r;
   // The check first: it copies the initial weights, which the timed steps then change.
@@ -208,19 +183,19 @@ TrainBenchResult run_train_workload(model::CaptionModel& model, const TrainBatch
   return r;
 }
 
-void save_train_batch(const std::string& path, const TrainBatch& b, const model::CaptionModel& model) {
+void save_train_batch(const std::string& path, const train::TrainingBatch& b, const model::CaptionModel& model) {
   auto ids = [](const auto& v, int64_t rows, int64_t cols) {
     Tensor t({rows, cols});
     for (int64_t i = 0; i < t.size(); ++i) t[i] = static_cast<float>(v[static_cast<size_t>(i)]);
     return t;
   };
   std::map<std::string, Tensor> tensors;
-  tensors["patches"] = b.patches;
-  tensors["inputs"] = ids(b.inputs, b.batch, b.caption_len);
-  tensors["targets"] = ids(b.targets, b.batch, b.caption_len);
-  if (b.context_len > 0) {
-    tensors["context_ids"] = ids(b.context_ids, b.batch, b.context_len);
-    tensors["context_padding"] = ids(b.context_padding, b.batch, b.context_len);
+  tensors["patches"] = b.input.patches;
+  tensors["inputs"] = ids(b.caption_inputs, b.batch, b.caption_len);
+  tensors["targets"] = ids(b.caption_targets, b.batch, b.caption_len);
+  if (b.input.context_len > 0) {
+    tensors["context_ids"] = ids(b.input.context_ids, b.batch, b.input.context_len);
+    tensors["context_padding"] = ids(b.input.context_padding, b.batch, b.input.context_len);
   }
   nlohmann::json no_decay = nlohmann::json::array();
   for (const auto& p : model.parameters())
@@ -229,7 +204,7 @@ void save_train_batch(const std::string& path, const TrainBatch& b, const model:
                    {{"no_decay", no_decay.dump()},
                     {"batch", std::to_string(b.batch)},
                     {"caption_len", std::to_string(b.caption_len)},
-                    {"context_len", std::to_string(b.context_len)}});
+                    {"context_len", std::to_string(b.input.context_len)}});
 }
 
 }  // namespace glimpse::bench

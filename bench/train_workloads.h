@@ -9,53 +9,28 @@
 #include <string>
 #include <vector>
 
-#include "glimpse/core/loss.h"
-#include "glimpse/core/optimizer.h"
 #include "glimpse/model/caption_model.h"
+#include "glimpse/train/training_batch.h"
+#include "glimpse/train/training_step.h"
 
 namespace glimpse::bench {
 
-// One fixed, random batch: B images' patches, B contexts of `context_len` tokens (sample b has
-// 1 + b % context_len real tokens, the rest <pad>), teacher-forced caption inputs
-// <bos> w1 ... and targets w1 ... <eos>, padded at the end (ids 0 = <pad>) for every odd sample.
-struct TrainBatch {
-  int64_t batch = 0, caption_len = 0, context_len = 0;
-  Tensor patches;                        // [B*N, 3*P*P]
-  std::vector<int32_t> context_ids;      // [B*Lc]
-  std::vector<uint8_t> context_padding;  // [B*Lc], 1 = padding
-  std::vector<int32_t> inputs, targets;  // [B*T]
+// One fixed, random batch, in the trainer's own batch type: B images' random patches, B
+// contexts of `context_len` tokens (sample b has 1 + b % context_len real tokens, the rest
+// <pad>), teacher-forced caption inputs <bos> w1 ... and targets w1 ... <eos>, padded at the end
+// (ids 0 = <pad>) for every odd sample.
+train::TrainingBatch make_train_batch(const model::ModelConfig& config, int64_t batch,
+                                      int64_t caption_len, int64_t context_len, uint64_t seed = 11);
 
-  model::ModelInputs model_inputs() const;
-};
-
-TrainBatch make_train_batch(const model::ModelConfig& config, int64_t batch, int64_t caption_len,
-                            int64_t context_len, uint64_t seed = 11);
-
+// The step's settings, as also passed to the PyTorch peer.
 struct TrainHyper {
   float lr = 1e-4f;
   float weight_decay = 0.01f;
   float label_smoothing = 0.1f;
   float max_grad_norm = 1.0f;
   int32_t pad_id = 0;  // ignored target
-};
 
-// One optimiser and loss bound to a model: step() is one full training step.
-class TrainStep {
- public:
-  TrainStep(model::CaptionModel& model, const TrainHyper& hyper);
-
-  // Zero grads, forward (training mode: dropout as configured), loss, backward, clip, AdamW.
-  // Returns the loss of the forward (before the update).
-  float step(const TrainBatch& batch);
-  // Forward and loss only (training mode), no backward or update.
-  float forward_loss(const TrainBatch& batch);
-
- private:
-  model::CaptionModel& model_;
-  TrainHyper hyper_;
-  AdamW optimizer_;
-  CrossEntropyLoss loss_;
-  Tensor logits_, d_logits_;
+  train::StepSettings settings() const;
 };
 
 // GEMM FLOPs of one training step (forward + backward) at these shapes; see the .cpp for what
@@ -73,14 +48,14 @@ struct TrainTimes {
 
 // Times full steps on `model` (its weights and optimiser state change): one warm-up step, then
 // the median of steps repeated for at least `min_seconds`; the forward split takes a quarter.
-TrainTimes time_training(model::CaptionModel& model, const TrainBatch& batch,
+TrainTimes time_training(model::CaptionModel& model, const train::TrainingBatch& batch,
                          const TrainHyper& hyper, double min_seconds);
 
 // The losses of `steps` consecutive training steps on a copy of `model` with dropout off
 // (the weights of `model` are copied; `model` is untouched). Loss i is the forward loss of step
 // i + 1, so entry 0 is the loss of the initial weights and later entries check the backward,
 // clipping and AdamW too.
-std::vector<float> dropout_free_losses(const model::CaptionModel& model, const TrainBatch& batch,
+std::vector<float> dropout_free_losses(const model::CaptionModel& model, const train::TrainingBatch& batch,
                                        const TrainHyper& hyper, int steps);
 
 // OpenBLAS sgemm at the shapes one step of this model multiplies: the time-weighted GFLOP/s
@@ -89,7 +64,7 @@ struct SgemmReference {
   double time_weighted_gflops = 0;
   double representative_gflops = 0;
 };
-SgemmReference measure_sgemm(const model::ModelConfig& config, const TrainBatch& batch,
+SgemmReference measure_sgemm(const model::ModelConfig& config, const train::TrainingBatch& batch,
                              double min_seconds);
 
 // Everything the C++ side of `glimpse bench --train` measures.
@@ -98,12 +73,12 @@ struct TrainBenchResult {
   SgemmReference sgemm;
   std::vector<float> check_losses;  // dropout_free_losses
 };
-TrainBenchResult run_train_workload(model::CaptionModel& model, const TrainBatch& batch,
+TrainBenchResult run_train_workload(model::CaptionModel& model, const train::TrainingBatch& batch,
                                     const TrainHyper& hyper, double min_seconds, int check_steps);
 
 // Writes the batch (ids as F32, exact below 2^24) for the PyTorch peer, with the names of the
 // parameters AdamW does not decay in the metadata ("no_decay": JSON list).
-void save_train_batch(const std::string& path, const TrainBatch& batch,
+void save_train_batch(const std::string& path, const train::TrainingBatch& batch,
                       const model::CaptionModel& model);
 
 }  // namespace glimpse::bench

@@ -50,25 +50,25 @@ TEST(BenchTrain, FlopCountMatchesHandCount) {
 TEST(BenchTrain, BatchIsTeacherForcedWithPadding) {
   const auto c = tiny();
   const auto b = bench::make_train_batch(c, 4, 4, 2);
-  ASSERT_EQ(b.inputs.size(), 16u);
-  ASSERT_EQ(b.targets.size(), 16u);
+  ASSERT_EQ(b.caption_inputs.size(), 16u);
+  ASSERT_EQ(b.caption_targets.size(), 16u);
   int padded_targets = 0, padded_context = 0;
   for (int64_t s = 0; s < 4; ++s) {
-    EXPECT_EQ(b.inputs[static_cast<size_t>(s * 4)], 1);  // <bos>
+    EXPECT_EQ(b.caption_inputs[static_cast<size_t>(s * 4)], 1);  // <bos>
     bool has_eos = false;
     for (int64_t t = 0; t < 4; ++t) {
-      const int32_t tgt = b.targets[static_cast<size_t>(s * 4 + t)];
+      const int32_t tgt = b.caption_targets[static_cast<size_t>(s * 4 + t)];
       if (tgt == 0) ++padded_targets;
       if (tgt == 2) has_eos = true;
       if (t + 1 < 4 && tgt > 2) {
-        EXPECT_EQ(b.inputs[static_cast<size_t>(s * 4 + t + 1)], tgt);
+        EXPECT_EQ(b.caption_inputs[static_cast<size_t>(s * 4 + t + 1)], tgt);
       }
       EXPECT_GE(tgt, 0);
       EXPECT_LT(tgt, c.vocab_size);
     }
     EXPECT_TRUE(has_eos);
-    EXPECT_EQ(b.context_padding[static_cast<size_t>(s * 2)], 0);  // a real context token first
-    for (int64_t j = 0; j < 2; ++j) padded_context += b.context_padding[static_cast<size_t>(s * 2 + j)];
+    EXPECT_EQ(b.input.context_padding[static_cast<size_t>(s * 2)], 0);  // a real context token first
+    for (int64_t j = 0; j < 2; ++j) padded_context += b.input.context_padding[static_cast<size_t>(s * 2 + j)];
   }
   EXPECT_GT(padded_targets, 0);
   EXPECT_GT(padded_context, 0);
@@ -80,9 +80,9 @@ TEST(BenchTrain, RepeatedStepsReduceTheLoss) {
   const auto b = bench::make_train_batch(c, 4, 4, 2, 5);
   bench::TrainHyper h;
   h.lr = 3e-3f;
-  bench::TrainStep trainer(m, h);
+  train::TrainingStep trainer(m, h.settings());
   std::vector<float> losses;
-  for (int i = 0; i < 12; ++i) losses.push_back(trainer.step(b));
+  for (int i = 0; i < 12; ++i) losses.push_back(trainer.run(b, h.lr));
   for (float l : losses) EXPECT_TRUE(std::isfinite(l));
   EXPECT_LT(losses.back(), losses.front() - 0.05f);
 }

@@ -1,6 +1,8 @@
 #include "glimpse/model/model_config.h"
 
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "glimpse/core/error.h"
 
@@ -110,6 +112,38 @@ ModelConfig config_from_json(const std::string& text) {
   c.tie_embeddings = field<bool>(j, "tie_embeddings");
   validate(c);
   return c;
+}
+
+namespace {
+json overrides_object(const std::string& text, const std::string& what) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::exception& e) {
+    throw Error("model config '" + what + "' is not valid JSON: " + e.what());
+  }
+  if (!j.is_object()) throw Error("model config '" + what + "' is not a JSON object");
+  return j;
+}
+}  // namespace
+
+ModelConfig config_with_overrides(const std::string& overrides_json, const std::string& what) {
+  json merged = json::parse(to_json(ModelConfig{}));
+  merged.merge_patch(overrides_object(overrides_json, what));
+  try {
+    return config_from_json(merged.dump());
+  } catch (const Error& e) {
+    throw Error(std::string(e.what()) + " (in '" + what + "')");
+  }
+}
+
+std::string read_config_overrides(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error("cannot read model config '" + path + "'");
+  std::stringstream text;
+  text << in.rdbuf();
+  overrides_object(text.str(), path);
+  return text.str();
 }
 
 }  // namespace glimpse::model

@@ -52,25 +52,29 @@ Communicator::~Communicator() {
 #endif
 }
 
-void Communicator::sum(float* values, int64_t n) const {
-  if (size_ == 1) return;
 #ifdef GLIMPSE_WITH_MPI
-  for (int64_t done = 0; done < n;) {  // MPI counts are int
+namespace {
+// In-place MPI_Allreduce sum in pieces (MPI counts are int).
+template <typename T>
+void allreduce_sum(T* values, int64_t n, MPI_Datatype type) {
+  for (int64_t done = 0; done < n;) {
     const int count = static_cast<int>(std::min<int64_t>(n - done, INT_MAX / 2));
-    MPI_Allreduce(MPI_IN_PLACE, values + done, count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+    MPI_Allreduce(MPI_IN_PLACE, values + done, count, type, MPI_SUM, MPI_COMM_WORLD);
     done += count;
   }
+}
+}  // namespace
+#endif
+
+void Communicator::sum(float* values, int64_t n) const {
+#ifdef GLIMPSE_WITH_MPI
+  if (size_ > 1) allreduce_sum(values, n, MPI_FLOAT);
 #endif
 }
 
 void Communicator::sum(double* values, int64_t n) const {
-  if (size_ == 1) return;
 #ifdef GLIMPSE_WITH_MPI
-  for (int64_t done = 0; done < n;) {
-    const int count = static_cast<int>(std::min<int64_t>(n - done, INT_MAX / 2));
-    MPI_Allreduce(MPI_IN_PLACE, values + done, count, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
-    done += count;
-  }
+  if (size_ > 1) allreduce_sum(values, n, MPI_DOUBLE);
 #endif
 }
 

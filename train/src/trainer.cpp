@@ -10,8 +10,8 @@
 
 #include "glimpse/core/dropout.h"
 #include "glimpse/core/error.h"
-#include "glimpse/core/loss.h"
 #include "glimpse/core/optimizer.h"
+#include "glimpse/train/training_step.h"
 #include "glimpse/eval/object_mentions.h"
 #include "glimpse/text/wordnet.h"
 #include "glimpse/vision/scene_catalogue.h"
@@ -78,12 +78,12 @@ void sum_gradients(const ParameterList& params, const Communicator& comm, std::v
   }
 }
 
-std::string provenance(const TrainOptions& o, const TrainResult& r, int64_t step, int ranks) {
+std::string provenance(const TrainOptions& o, const TrainProgress& p, int64_t step, int ranks) {
   nlohmann::json j = {{"tool", "glimpse train"},
                       {"step", step},
                       {"ranks", ranks},
                       {"run", nlohmann::json::parse(run_json(o))}};
-  if (r.best_step >= 0) j["best_validation_cider_d"] = r.best_score;
+  if (p.best_step >= 0) j["best_validation_cider_d"] = p.best_score;
   return j.dump();
 }
 
@@ -135,21 +135,21 @@ TrainResult run_training(const TrainOptions& options, const Communicator& comm,
   o.config.vocab_size = vocab.size();
   validate(o.config);
   model::CaptionModel model(o.config, o.seed);
-  AdamWConfig adam;
-  adam.lr = o.lr;
-  adam.weight_decay = o.weight_decay;
-  AdamW optimizer(model.parameters(), adam);
+  StepSettings settings;
+  settings.adam.lr = o.lr;
+  settings.adam.weight_decay = o.weight_decay;
+  settings.label_smoothing = o.label_smoothing;
+  settings.clip = o.clip;
+  TrainingStep trainer(model, settings);
   TrainProgress progress;
   if (state) {
-    restore(*state, state_path, model, optimizer);
+    restore(*state, state_path, model, trainer.optimizer());
     progress = state->progress;
     state.reset();
   }
   const std::string options_json = run_json(o);
   const std::string vocab_json = vocab.to_json();
   result.resumed_from = progress.step;
-  result.best_score = progress.best_score;
-  result.best_step = progress.best_step;
 
   TrainingLog log;
   if (root) log.load(o.log_path(), progress.step);
@@ -169,19 +169,17 @@ TrainResult run_training(const TrainOptions& options, const Communicator& comm,
     saved_step = step;
     if (!root) return;
     progress.step = step;
-    save_resume_state(state_path, model, optimizer, vocab_json, options_json, progress);
+    save_resume_state(state_path, model, trainer.optimizer(), vocab_json, options_json, progress);
     log.save(o.log_path());
     save_training_curves(o.curves_path(), log, std::filesystem::path(o.out).filename().string() + "  (" +
                                                    fusion_name(o.config.fusion) + ")");
   };
   auto save_model = [&](int64_t step) {
-    model::save_checkpoint(o.out, model, vocab_json, provenance(o, result, step, comm.size()), o.out_type);
+    model::save_checkpoint(o.out, model, vocab_json, provenance(o, progress, step, comm.size()), o.out_type);
   };
 
   const SamplePlan plan(data, o.seed, o.use_contexts);
   LrSchedule schedule{o.lr, o.min_lr, o.warmup, o.steps};
-  CrossEntropyLoss loss_fn(model::kPadId, o.label_smoothing);
-  Tensor logits, d_logits;
   std::vector<float> grad_buffer;
   const int64_t local_batch = o.batch / comm.size();
   double interval_loss = 0, interval_norm = 0;
@@ -199,12 +197,10 @@ TrainResult run_training(const TrainOptions& options, const Communicator& comm,
     const TrainingBatch batch = make_training_batch(data, samples, vocab, o.config);
 
     set_dropout_step(static_cast<uint64_t>(step));
-    zero_grads(model.parameters());
-    model.forward(batch.inputs(), batch.caption_inputs.data(), batch.caption_len, logits, true);
-    const float local_mean = loss_fn.forward(logits, batch.caption_targets.data(), batch.batch * batch.caption_len);
+    const float local_mean = trainer.forward(batch);
     // The loss is the mean over every rank's target tokens: sum and count over ranks first.
-    double totals[2] = {static_cast<double>(local_mean) * loss_fn.counted(),
-                        static_cast<double>(loss_fn.counted())};
+    double totals[2] = {static_cast<double>(local_mean) * trainer.counted(),
+                        static_cast<double>(trainer.counted())};
     comm.sum(totals, 2);
     const double loss = step == o.fault_nan_at_step ? std::nan("") : totals[1] > 0 ? totals[0] / totals[1] : 0.0;
     if (!std::isfinite(loss)) {
@@ -215,11 +211,9 @@ TrainResult run_training(const TrainOptions& options, const Communicator& comm,
                        "); lower --lr or raise --warmup and resume";
       break;
     }
-    loss_fn.backward(batch.caption_targets.data(),
-                     static_cast<float>(totals[1] > 0 ? loss_fn.counted() / totals[1] : 0.0), d_logits);
-    model.backward(d_logits);
+    trainer.backward(batch, totals[1]);
     sum_gradients(model.parameters(), comm, grad_buffer);
-    const float norm = clip_grad_norm(model.parameters(), o.clip);
+    const float norm = trainer.clip();
     if (!std::isfinite(norm)) {
       result.diverged = true;
       result.message = "gradient norm is not finite at step " + std::to_string(step) +
@@ -228,7 +222,7 @@ TrainResult run_training(const TrainOptions& options, const Communicator& comm,
       break;
     }
     const float lr = schedule.at(step);
-    optimizer.step(lr);
+    trainer.apply(lr);
     ++steps_here;
     const int64_t done = step + 1;
 
@@ -261,8 +255,6 @@ TrainResult run_training(const TrainOptions& options, const Communicator& comm,
       if (v.score() > progress.best_score) {
         progress.best_score = v.score();
         progress.best_step = done;
-        result.best_score = progress.best_score;
-        result.best_step = done;
         save_model(done);
         reporter.message("best so far: saved '" + o.out + "'");
       }
@@ -273,7 +265,6 @@ TrainResult run_training(const TrainOptions& options, const Communicator& comm,
                                          stop_requested());
     if (done % o.checkpoint_every == 0 || done == o.steps || validate_now || stop) save_state(done);
     progress.step = done;
-    result.steps_done = done;
     if (stop) {
       result.message = "stopped at step " + std::to_string(done) + " of " + std::to_string(o.steps) +
                        " with the training state saved in '" + state_path + "'; run again with --resume to continue";
@@ -283,6 +274,8 @@ TrainResult run_training(const TrainOptions& options, const Communicator& comm,
   clear_dropout_step();
   if (root) reporter.finish();
   result.steps_done = progress.step;
+  result.best_score = progress.best_score;
+  result.best_step = progress.best_step;
   result.finished = !result.diverged && progress.step >= o.steps;
   if (result.finished && root && !val_data) save_model(progress.step);  // no validation: the last model
   if (result.finished && result.message.empty())

@@ -35,5 +35,10 @@ void validate(const ModelConfig& config);
 std::string to_json(const ModelConfig& config);
 // Throws glimpse::Error naming the field for a missing, mistyped or out-of-range value.
 ModelConfig config_from_json(const std::string& json_text);
+// The default ModelConfig with the fields of `overrides_json` (a JSON object holding any subset
+// of to_json()'s fields) laid over it. `what` names the source in errors.
+ModelConfig config_with_overrides(const std::string& overrides_json, const std::string& what);
+// The text of a JSON file of such overrides, checked to be a JSON object (Error naming `path`).
+std::string read_config_overrides(const std::string& path);
 
 }  // namespace glimpse::model
