@@ -17,8 +17,6 @@ std::vector<GeneratedCaption> caption_batch(model::CaptionModel& model, const te
   const model::ModelConfig& cfg = model.config();
   const int64_t B = static_cast<int64_t>(images.size());
   check(B > 0, "caption_batch", "no images to caption");
-  check(contexts.empty() || contexts.size() == images.size(), "caption_batch",
-        std::to_string(contexts.size()) + " contexts for " + std::to_string(B) + " images");
   check(vocab.size() == cfg.vocab_size, "caption_batch",
         "vocabulary has " + std::to_string(vocab.size()) + " tokens, the model " +
             std::to_string(cfg.vocab_size));

@@ -86,13 +86,16 @@ const std::vector<std::vector<std::string>>& ObjectLexicon::cue_phrases(const st
   return it == cues_.end() ? kNoCues : it->second;
 }
 
-bool ObjectLexicon::starts_mention(const std::vector<std::string>& tokens, size_t at) const {
+std::pair<size_t, const std::vector<std::string>*> ObjectLexicon::longest_phrase_at(
+    const std::vector<std::string>& tokens, size_t at) const {
+  std::pair<size_t, const std::vector<std::string>*> best{0, nullptr};
   std::string key;
   for (size_t n = 1; n <= longest_ && at + n <= tokens.size(); ++n) {
     key += (n > 1 ? " " : "") + tokens[at + n - 1];
-    if (phrases_.count(key)) return true;
+    const auto it = phrases_.find(key);
+    if (it != phrases_.end()) best = {n, &it->second};
   }
-  return false;
+  return best;
 }
 
 bool ObjectLexicon::reads_as_colour(const std::vector<std::string>& tokens, size_t at) const {
@@ -100,25 +103,14 @@ bool ObjectLexicon::reads_as_colour(const std::vector<std::string>& tokens, size
   const std::string& next = tokens[at + 1];
   if (colour_words_.count(next) || is_background_word(next)) return true;
   if (next == "and") return at + 2 < tokens.size() && colour_words_.count(tokens[at + 2]) > 0;
-  return starts_mention(tokens, at + 1);
+  return longest_phrase_at(tokens, at + 1).first > 0;
 }
 
 std::vector<Mention> ObjectLexicon::find_mentions(const std::vector<std::string>& tokens) const {
   std::vector<Mention> out;
   size_t i = 0;
   while (i < tokens.size()) {
-    // The longest phrase starting here.
-    size_t best = 0;
-    const std::vector<std::string>* objects = nullptr;
-    std::string key;
-    for (size_t n = 1; n <= longest_ && i + n <= tokens.size(); ++n) {
-      key += (n > 1 ? " " : "") + tokens[i + n - 1];
-      const auto it = phrases_.find(key);
-      if (it != phrases_.end()) {
-        best = n;
-        objects = &it->second;
-      }
-    }
+    const auto [best, objects] = longest_phrase_at(tokens, i);
     if (best == 0 || (best == 1 && reads_as_colour(tokens, i))) {
       ++i;
       continue;

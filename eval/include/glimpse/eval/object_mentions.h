@@ -18,6 +18,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -49,7 +50,9 @@ class ObjectLexicon {
  private:
   // Adds `phrase` for `object`; generated phrases are skipped when another object has them.
   void add(const std::string& phrase, const std::string& object, bool generated);
-  bool starts_mention(const std::vector<std::string>& tokens, size_t at) const;
+  // The length (0: none) and objects of the longest phrase starting at tokens[at].
+  std::pair<size_t, const std::vector<std::string>*> longest_phrase_at(const std::vector<std::string>& tokens,
+                                                                        size_t at) const;
   bool reads_as_colour(const std::vector<std::string>& tokens, size_t at) const;
 
   std::unordered_map<std::string, std::vector<std::string>> phrases_;  // joined tokens -> objects
