@@ -56,17 +56,10 @@ void run_caption_bench(const CaptionBenchOptions& o) {
 
   json t = nullptr;
   if (o.torch) {
-    const auto script = find_shipped_file("bench/torch_caption_peer.py");
-    if (script.empty()) {
-      std::cerr << "bench: bench/torch_caption_peer.py not found; skipping PyTorch\n";
-    } else {
-      std::ostringstream cmd;
-      cmd << "'" << o.python << "' '" << script.string() << "' --model '" << path << "' --threads "
-          << o.threads << " --min-seconds " << o.min_seconds << " --max-len " << words
-          << " --min-len " << words << " --beam 3";
-      t = run_peer_json(cmd.str());
-      if (t.is_null()) std::cerr << "bench: the PyTorch peer failed; skipping the comparison\n";
-    }
+    std::ostringstream args;
+    args << "--model '" << path << "' --threads " << o.threads << " --min-seconds " << o.min_seconds
+         << " --max-len " << words << " --min-len " << words << " --beam 3";
+    t = run_peer_script(o.python, "bench/torch_caption_peer.py", args.str());
   }
   if (!temp_dir.empty()) fs::remove_all(temp_dir);
 

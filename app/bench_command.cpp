@@ -41,22 +41,13 @@ struct BenchOptions {
 
 // Runs the PyTorch peer on the same workload; returns null JSON (and says why) when it cannot.
 json run_torch_peer(const BenchOptions& o, const std::string& workload) {
-  const auto script = find_shipped_file("bench/torch_peer.py");
-  if (script.empty()) {
-    std::cerr << "bench: bench/torch_peer.py not found; skipping the PyTorch comparison\n";
-    return nullptr;
-  }
   const auto& w = o.workload;
-  std::ostringstream cmd;
-  cmd << "'" << o.python << "' '" << script.string() << "' --workload " << workload
-      << " --d-model " << w.config.d_model << " --heads " << w.config.num_heads << " --hidden "
-      << w.config.d_hidden << " --batch " << w.batch << " --len-t " << w.len_t << " --len-m "
-      << w.len_m << " --threads " << o.threads << " --min-seconds " << o.min_seconds;
-  json result = run_peer_json(cmd.str());
-  if (result.is_null())
-    std::cerr << "bench: the PyTorch peer failed or printed no JSON (is python3-torch installed for "
-              << o.python << "?); skipping the comparison\n";
-  return result;
+  std::ostringstream args;
+  args << "--workload " << workload << " --d-model " << w.config.d_model << " --heads "
+       << w.config.num_heads << " --hidden " << w.config.d_hidden << " --batch " << w.batch
+       << " --len-t " << w.len_t << " --len-m " << w.len_m << " --threads " << o.threads
+       << " --min-seconds " << o.min_seconds;
+  return run_peer_script(o.python, "bench/torch_peer.py", args.str());
 }
 
 void run_bench(BenchOptions o) {

@@ -1,24 +1,38 @@
 #include "bench_peer.h"
 
 #include <cstdio>
+#include <iostream>
 #include <memory>
 #include <vector>
 
 #include "glimpse/text/vocabulary.h"
+#include "paths.h"
 
 namespace glimpse::app {
 
-nlohmann::json run_peer_json(const std::string& command) {
+nlohmann::json run_peer_script(const std::string& python, const std::string& script,
+                               const std::string& arguments) {
+  const auto path = find_shipped_file(script);
+  if (path.empty()) {
+    std::cerr << "bench: " << script << " not found; skipping the PyTorch comparison\n";
+    return nullptr;
+  }
+  const std::string command = "'" + python + "' '" + path.string() + "' " + arguments;
+  auto failed = [&] {
+    std::cerr << "bench: the PyTorch peer failed or printed no JSON (is python3-torch installed for "
+              << python << "?); skipping the comparison\n";
+    return nullptr;
+  };
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-  if (!pipe) return nullptr;
+  if (!pipe) return failed();
   std::string out;
   char buf[4096];
   while (size_t n = fread(buf, 1, sizeof buf, pipe.get())) out.append(buf, n);
-  if (pclose(pipe.release()) != 0) return nullptr;
+  if (pclose(pipe.release()) != 0) return failed();
   try {
     return nlohmann::json::parse(out);
   } catch (const nlohmann::json::exception&) {
-    return nullptr;
+    return failed();
   }
 }
 

@@ -75,19 +75,12 @@ void run_train_bench(const TrainBenchOptions& o) {
 
   json t = nullptr;
   if (o.torch) {
-    const auto script = find_shipped_file("bench/torch_train_peer.py");
-    if (script.empty()) {
-      std::cerr << "bench: bench/torch_train_peer.py not found; skipping PyTorch\n";
-    } else {
-      std::ostringstream cmd;
-      cmd << "'" << o.python << "' '" << script.string() << "' --model '" << weights_path
-          << "' --batch-file '" << batch_path << "' --threads " << o.threads << " --min-seconds "
-          << o.min_seconds << " --lr " << hyper.lr << " --weight-decay " << hyper.weight_decay
-          << " --label-smoothing " << hyper.label_smoothing << " --max-grad-norm "
-          << hyper.max_grad_norm << " --check-steps " << o.check_steps;
-      t = run_peer_json(cmd.str());
-      if (t.is_null()) std::cerr << "bench: the PyTorch peer failed; skipping the comparison\n";
-    }
+    std::ostringstream args;
+    args << "--model '" << weights_path << "' --batch-file '" << batch_path << "' --threads "
+         << o.threads << " --min-seconds " << o.min_seconds << " --lr " << hyper.lr
+         << " --weight-decay " << hyper.weight_decay << " --label-smoothing " << hyper.label_smoothing
+         << " --max-grad-norm " << hyper.max_grad_norm << " --check-steps " << o.check_steps;
+    t = run_peer_script(o.python, "bench/torch_train_peer.py", args.str());
     fs::remove_all(temp_dir);
   }
 
