@@ -131,8 +131,11 @@ TEST(Layers, GeluValues) {
 
 // GELU runs through Eigen's vectorised erf/exp/tanh: compare forward and backward against
 // double-precision formulas on a dense grid over [-12, 12] (both tails and the bend), with
-// every chunk boundary and the parallel path exercised (n > 65536). Bounds: 2e-6 absolute on
-// the output, 5e-6 on the derivative (float rounding of products of terms up to ~40 at |x| = 12).
+// every chunk boundary and the parallel path exercised (n > 65536). Bounds, absolute: 2e-6 on
+// outputs and on the erf form's derivative; 5e-6 on the tanh form's derivative, where Eigen's
+// vectorised tanh is less exact than libm's near |tanh| = 1 and the error is multiplied by up to
+// ~100 at |x| = 12 (measured 3.5e-6; scalar std::tanh gave 5.6e-7). Both stay far inside the
+// 1e-4 parity tolerance; the shipped models use the erf form.
 TEST(Layers, GeluMatchesDoublePrecisionEverywhere) {
   const int64_t n = 100003;
   Tensor x({1, n}), dy({1, n});
@@ -161,7 +164,7 @@ TEST(Layers, GeluMatchesDoublePrecisionEverywhere) {
       worst_dx = std::max(worst_dx, std::fabs(dx[i] - ref_dx));
     }
     EXPECT_LE(worst_y, 2e-6) << gelu_kind_name(kind);
-    EXPECT_LE(worst_dx, 5e-6) << gelu_kind_name(kind);
+    EXPECT_LE(worst_dx, kind == GeluKind::Erf ? 2e-6 : 5e-6) << gelu_kind_name(kind);
   }
 }
 
