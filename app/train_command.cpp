@@ -109,6 +109,8 @@ void add_train_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--weight-decay", o.weight_decay, "AdamW weight decay");
   cmd->add_option("--clip", o.clip, "Global gradient-norm clip");
   cmd->add_option("--label-smoothing", o.label_smoothing, "Label smoothing");
+  cmd->add_option("--object-loss", o.object_loss,
+                  "Weight of an auxiliary patch-object loss on the image memory (needs object boxes; 0: off)");
   cmd->add_option("--seed", o.seed, "Seed for weights, data order and dropout");
   cmd->add_option("--save-dtype", args->save_dtype, "Model file dtype: f32 | f16 | bf16");
   cmd->add_flag("--resume", o.resume, "Continue from the training state beside --out when it exists");

@@ -195,23 +195,30 @@ TEST_P(ModelTest, RecordedAttentionSumsToOneOverEachMemory) {
 }
 
 TEST_P(ModelTest, WholeModelGradientMatchesFiniteDifferences) {
-  // loss = sum(logits * R); central differences with h = 1e-3 on a few coordinates of every
-  // parameter tensor; |numeric - analytic| <= 2e-2 * max(1, |analytic|) (float32 forward).
-  const ModelConfig cfg = tiny_config(GetParam());
+  // loss = sum(logits * R) + sum(object_logits * Q) (the training-only object head on the image
+  // memory, train/object_classes.h); central differences with h = 1e-3 on a few coordinates of
+  // every parameter tensor; |numeric - analytic| <= 2e-2 * max(1, |analytic|) (float32 forward).
+  ModelConfig cfg = tiny_config(GetParam());
+  cfg.object_classes = 3;
   CaptionModel m(cfg, 8);
   TinyInputs data(cfg, {3, 2}, 10);
   const std::vector<int32_t> ids = {kBosId, 5, 6, 7, kBosId, 9, 10, 11};
-  Tensor logits;
+  Tensor logits, object_logits;
   m.forward(data.inputs(), ids.data(), 4, logits, true);
+  m.object_logits(object_logits);
+  ASSERT_EQ(object_logits.shape(), (Shape{2 * m.num_patches(), 3}));
   Rng rng(11);
   Tensor R = glimpse::testing::random_tensor(logits.shape(), rng);
+  Tensor Q = glimpse::testing::random_tensor(object_logits.shape(), rng);
   zero_grads(m.parameters());
-  m.backward(R);
+  m.backward(R, &Q);
   auto loss = [&] {
-    Tensor out;
+    Tensor out, objects;
     m.forward(data.inputs(), ids.data(), 4, out, true);
+    m.object_logits(objects);
     double s = 0;
     for (int64_t i = 0; i < out.size(); ++i) s += static_cast<double>(out[i]) * R[i];
+    for (int64_t i = 0; i < objects.size(); ++i) s += static_cast<double>(objects[i]) * Q[i];
     return s;
   };
   // h is small because embeddings start at std 0.02: LayerNorm is far from linear over a

@@ -22,6 +22,10 @@ CaptionModel::CaptionModel(const ModelConfig& config, uint64_t seed)
   decoder_->init(rng);
   init_normal(modality_image_, rng, 0.02f);
   init_normal(modality_context_, rng, 0.02f);
+  if (config.object_classes > 0) {
+    object_head_ = std::make_unique<Linear>(config.d_model, config.object_classes);
+    object_head_->init(rng);  // last: models without the head keep their initial weights
+  }
 
   vit_->collect("vision.", params_);
   context_->collect("context.", params_);
@@ -30,6 +34,7 @@ CaptionModel::CaptionModel(const ModelConfig& config, uint64_t seed)
     params_.push_back({"modality_image", &modality_image_});
     params_.push_back({"modality_context", &modality_context_});
   }
+  if (object_head_) object_head_->collect("object_head.", params_);
 }
 
 void CaptionModel::check_inputs(const ModelInputs& in) const {
@@ -95,7 +100,12 @@ void CaptionModel::forward(const ModelInputs& in, const int32_t* caption_ids, in
   decoder_->forward(caption_ids, in.batch, caption_len, slots_, logits, training);
 }
 
-void CaptionModel::backward(const Tensor& d_logits) {
+void CaptionModel::object_logits(Tensor& out) const {
+  check(object_head_ != nullptr, "CaptionModel", "object_logits: the config has no object head");
+  object_head_->forward(train_.image, out);
+}
+
+void CaptionModel::backward(const Tensor& d_logits, const Tensor* d_object_logits) {
   const int64_t B = train_.images, N = train_.image_len, Lc = train_.context_len, d = config_.d_model;
   Tensor* d_slots[2] = {nullptr, nullptr};
   for (int s = 0; s < train_.slots; ++s) {
@@ -104,6 +114,14 @@ void CaptionModel::backward(const Tensor& d_logits) {
     d_slots[s] = &d_slot_[s];
   }
   decoder_->backward(d_logits, d_slots);
+  Tensor& d_image = train_.slots == 1 ? d_image_ : d_slot_[0];
+  auto add_head_gradient = [&] {
+    if (d_object_logits == nullptr) return;
+    check(object_head_ != nullptr, "CaptionModel", "backward: the config has no object head");
+    check_shape(*d_object_logits, {B * N, config_.object_classes}, "CaptionModel", "d_object_logits");
+    object_head_->backward(train_.image, *d_object_logits, &d_image_from_head_);
+    MatMap(d_image.data(), B * N, d) += ConstMatMap(d_image_from_head_.data(), B * N, d);
+  };
   if (train_.slots == 1) {
     // Split the joint gradient back into the two memories and the modality embeddings.
     const int64_t L = N + Lc;
@@ -122,9 +140,11 @@ void CaptionModel::backward(const Tensor& d_logits) {
         g_ctx += g;
       }
     }
+    add_head_gradient();
     vit_->backward(d_image_);
     context_->backward(d_context_);
   } else {
+    add_head_gradient();
     vit_->backward(d_slot_[0]);
     context_->backward(d_slot_[1]);
   }

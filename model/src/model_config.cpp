@@ -43,6 +43,8 @@ void validate(const ModelConfig& c) {
   check(c.max_context_len >= 0 && c.max_context_len <= 4096, "ModelConfig",
         "max_context_len must be in [0, 4096]");
   validate(c.decoder(0));
+  check(c.object_classes == 0 || (c.object_classes >= 2 && c.object_classes <= 100000), "ModelConfig",
+        "object_classes must be 0 or in [2, 100000]");
 }
 
 std::string to_json(const ModelConfig& c) {
@@ -66,6 +68,7 @@ std::string to_json(const ModelConfig& c) {
       {"fusion", fusion_name(c.fusion)},
       {"tie_embeddings", c.tie_embeddings},
   };
+  if (c.object_classes > 0) j["object_classes"] = c.object_classes;
   return j.dump(2);
 }
 
@@ -110,6 +113,7 @@ ModelConfig config_from_json(const std::string& text) {
   c.max_context_len = field<int64_t>(j, "max_context_len");
   c.fusion = fusion_from_name(field<std::string>(j, "fusion"));
   c.tie_embeddings = field<bool>(j, "tie_embeddings");
+  if (j.contains("object_classes")) c.object_classes = field<int64_t>(j, "object_classes");
   validate(c);
   return c;
 }

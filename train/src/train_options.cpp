@@ -32,6 +32,7 @@ void validate(const TrainOptions& o) {
   need(o.weight_decay >= 0 && o.weight_decay < 1, "--weight-decay must be in [0, 1)");
   need(o.clip > 0, "--clip must be positive");
   need(o.label_smoothing >= 0 && o.label_smoothing < 1, "--label-smoothing must be in [0, 1)");
+  need(o.object_loss >= 0 && o.object_loss <= 100, "--object-loss must be in [0, 100]");
   need(o.min_count >= 1, "--min-count must be at least 1");
   need(o.checkpoint_every >= 1, "--checkpoint-every must be at least 1");
   need(o.val_every >= 0 && o.val_images >= 1, "--val-every must be >= 0 and --val-images >= 1");
@@ -49,6 +50,7 @@ std::string run_json(const TrainOptions& o) {
       {"lr", o.lr}, {"min_lr", o.min_lr}, {"weight_decay", o.weight_decay},
       {"clip", o.clip}, {"label_smoothing", o.label_smoothing}, {"seed", o.seed},
       {"val_every", o.val_every}, {"val_images", o.val_images}};
+  if (o.object_loss > 0) j["object_loss"] = o.object_loss;  // absent: runs from before it existed
   return j.dump();
 }
 

@@ -108,6 +108,13 @@ TrainResult run_training(const TrainOptions& options, const Communicator& comm,
                 std::to_string(comm.size()) + " MPI ranks");
 
   const vision::CaptionDataset data = load_training_data(o, comm);
+  std::optional<ObjectClasses> object_classes;
+  if (o.object_loss > 0) {
+    object_classes.emplace(data);
+    if (object_classes->names().empty())
+      throw Error("--object-loss needs object boxes in the training data; it has none");
+    o.config.object_classes = object_classes->size();
+  }
   std::unique_ptr<vision::CaptionDataset> val_data;
   std::unique_ptr<eval::ObjectLexicon> lexicon;
   std::optional<text::WordNet> wordnet;
@@ -140,6 +147,7 @@ TrainResult run_training(const TrainOptions& options, const Communicator& comm,
   settings.adam.weight_decay = o.weight_decay;
   settings.label_smoothing = o.label_smoothing;
   settings.clip = o.clip;
+  settings.object_weight = o.object_loss;
   TrainingStep trainer(model, settings);
   TrainProgress progress;
   if (state) {
@@ -182,7 +190,7 @@ TrainResult run_training(const TrainOptions& options, const Communicator& comm,
   LrSchedule schedule{o.lr, o.min_lr, o.warmup, o.steps};
   std::vector<float> grad_buffer;
   const int64_t local_batch = o.batch / comm.size();
-  double interval_loss = 0, interval_norm = 0;
+  double interval_loss = 0, interval_norm = 0, interval_object_loss = 0;
   int64_t interval_steps = 0, interval_samples = 0;
   auto interval_start = Clock::now();
   int64_t steps_here = 0;
@@ -194,14 +202,17 @@ TrainResult run_training(const TrainOptions& options, const Communicator& comm,
     samples.reserve(static_cast<size_t>(local_batch));
     const uint64_t first = static_cast<uint64_t>(step) * o.batch + comm.rank() * local_batch;
     for (int64_t j = 0; j < local_batch; ++j) samples.push_back(plan.at(first + j));
-    const TrainingBatch batch = make_training_batch(data, samples, vocab, o.config);
+    const TrainingBatch batch =
+        make_training_batch(data, samples, vocab, o.config, object_classes ? &*object_classes : nullptr);
 
     set_dropout_step(static_cast<uint64_t>(step));
     const float local_mean = trainer.forward(batch);
     // The loss is the mean over every rank's target tokens: sum and count over ranks first.
-    double totals[2] = {static_cast<double>(local_mean) * trainer.counted(),
-                        static_cast<double>(trainer.counted())};
-    comm.sum(totals, 2);
+    double totals[4] = {static_cast<double>(local_mean) * trainer.counted(),
+                        static_cast<double>(trainer.counted()),
+                        static_cast<double>(trainer.object_loss()) * trainer.object_counted(),
+                        static_cast<double>(trainer.object_counted())};
+    comm.sum(totals, 4);
     const double loss = step == o.fault_nan_at_step ? std::nan("") : totals[1] > 0 ? totals[0] / totals[1] : 0.0;
     if (!std::isfinite(loss)) {
       result.diverged = true;
@@ -211,7 +222,7 @@ TrainResult run_training(const TrainOptions& options, const Communicator& comm,
                        "); lower --lr or raise --warmup and resume";
       break;
     }
-    trainer.backward(batch, totals[1]);
+    trainer.backward(batch, totals[1], totals[3]);
     sum_gradients(model.parameters(), comm, grad_buffer);
     const float norm = trainer.clip();
     if (!std::isfinite(norm)) {
@@ -228,17 +239,21 @@ TrainResult run_training(const TrainOptions& options, const Communicator& comm,
 
     interval_loss += loss;
     interval_norm += norm;
+    if (totals[3] > 0) interval_object_loss += totals[2] / totals[3];
     ++interval_steps;
     interval_samples += o.batch;
     const double seconds = std::chrono::duration<double>(Clock::now() - interval_start).count();
     const double rate = seconds > 0 ? interval_samples / seconds : 0.0;
     if (root) reporter.update({done, loss, lr, rate});
     if (done % o.log_every == 0 || done == o.steps) {
-      if (root)
-        log.add({{"kind", "train"}, {"step", done}, {"loss", interval_loss / interval_steps},
-                 {"lr", lr}, {"grad_norm", interval_norm / interval_steps}, {"samples_per_s", rate},
-                 {"truncated_captions", batch.truncated_captions}});
-      interval_loss = interval_norm = 0;
+      if (root) {
+        nlohmann::json row = {{"kind", "train"}, {"step", done}, {"loss", interval_loss / interval_steps},
+                              {"lr", lr}, {"grad_norm", interval_norm / interval_steps}, {"samples_per_s", rate},
+                              {"truncated_captions", batch.truncated_captions}};
+        if (o.object_loss > 0) row["object_loss"] = interval_object_loss / interval_steps;
+        log.add(row);
+      }
+      interval_loss = interval_norm = interval_object_loss = 0;
       interval_steps = interval_samples = 0;
       interval_start = Clock::now();
     }

@@ -11,7 +11,8 @@ namespace glimpse::train {
 
 TrainingBatch make_training_batch(const vision::CaptionDataset& data,
                                   const std::vector<Sample>& samples,
-                                  const text::Vocabulary& vocab, const model::ModelConfig& config) {
+                                  const text::Vocabulary& vocab, const model::ModelConfig& config,
+                                  const ObjectClasses* classes) {
   check(!samples.empty(), "make_training_batch", "no samples");
   TrainingBatch b;
   const int64_t B = static_cast<int64_t>(samples.size());
@@ -58,6 +59,13 @@ TrainingBatch make_training_batch(const vision::CaptionDataset& data,
     contexts.push_back(samples[i].context);
   }
   b.input = model::make_input_batch(pointers, contexts, vocab, config);
+  if (classes) {
+    for (size_t i = 0; i < samples.size(); ++i) {
+      const auto labels =
+          patch_object_labels(data.images[samples[i].image].objects, b.input.grids[i], *classes);
+      b.patch_objects.insert(b.patch_objects.end(), labels.begin(), labels.end());
+    }
+  }
   return b;
 }
 

@@ -1,5 +1,6 @@
 #include "glimpse/train/training_step.h"
 
+#include "glimpse/core/error.h"
 #include "glimpse/model/decoding.h"
 
 namespace glimpse::train {
@@ -8,18 +9,35 @@ TrainingStep::TrainingStep(model::CaptionModel& model, const StepSettings& setti
     : model_(model),
       settings_(settings),
       optimizer_(model.parameters(), settings.adam),
-      loss_(model::kPadId, settings.label_smoothing) {}
+      loss_(model::kPadId, settings.label_smoothing) {
+  check(settings.object_weight == 0 || model.config().object_classes > 0, "TrainingStep",
+        "an object-loss weight needs a model with an object head (object_classes > 0)");
+}
 
 float TrainingStep::forward(const TrainingBatch& batch) {
   model_.forward(batch.inputs(), batch.caption_inputs.data(), batch.caption_len, logits_, true);
+  if (settings_.object_weight > 0) {
+    check(static_cast<int64_t>(batch.patch_objects.size()) == batch.batch * model_.num_patches(),
+          "TrainingStep", "the batch has no patch object labels");
+    model_.object_logits(object_logits_);
+    object_loss_value_ = object_loss_.forward(object_logits_, batch.patch_objects.data(),
+                                              static_cast<int64_t>(batch.patch_objects.size()));
+  }
   return loss_.forward(logits_, batch.caption_targets.data(), batch.batch * batch.caption_len);
 }
 
-void TrainingStep::backward(const TrainingBatch& batch, double total_tokens) {
+void TrainingStep::backward(const TrainingBatch& batch, double total_tokens, double total_patches) {
   zero_grads(model_.parameters());
   const float scale = total_tokens > 0 ? static_cast<float>(counted() / total_tokens) : 0.0f;
   loss_.backward(batch.caption_targets.data(), scale, d_logits_);
-  model_.backward(d_logits_);
+  if (settings_.object_weight > 0) {
+    const float object_scale =
+        total_patches > 0 ? static_cast<float>(settings_.object_weight * object_counted() / total_patches) : 0.0f;
+    object_loss_.backward(batch.patch_objects.data(), object_scale, d_object_logits_);
+    model_.backward(d_logits_, &d_object_logits_);
+  } else {
+    model_.backward(d_logits_);
+  }
 }
 
 float TrainingStep::clip() { return clip_grad_norm(model_.parameters(), settings_.clip); }
@@ -28,7 +46,7 @@ void TrainingStep::apply(float lr) { optimizer_.step(lr); }
 
 float TrainingStep::run(const TrainingBatch& batch, float lr) {
   const float loss = forward(batch);
-  backward(batch, static_cast<double>(counted()));
+  backward(batch, static_cast<double>(counted()), static_cast<double>(object_counted()));
   clip();
   apply(lr);
   return loss;

@@ -7,12 +7,14 @@
 //   context.*  (token_embed, pos_embed, layers.{i}.*, norm.*)
 //   decoder.*  (token_embed, pos_embed, layers.{i}.*, norm.*, output_bias[, output.weight])
 //   modality_image, modality_context   (concat fusion only)
+//   object_head.{weight,bias}           (config.object_classes > 0: a training aid)
 #pragma once
 
 #include <array>
 #include <memory>
 #include <vector>
 
+#include "glimpse/core/linear.h"
 #include "glimpse/core/text_decoder.h"
 #include "glimpse/model/model_config.h"
 #include "glimpse/text/context_encoder.h"
@@ -59,8 +61,12 @@ class CaptionModel {
   // logits [B*T, V].
   void forward(const ModelInputs& in, const int32_t* caption_ids, int64_t caption_len,
                Tensor& logits, bool training);
-  // Accumulates every parameter's gradient.
-  void backward(const Tensor& d_logits);
+  // After forward(): the object head's logits for every patch of the batch, [B*N, classes]
+  // (config.object_classes > 0).
+  void object_logits(Tensor& out) const;
+  // Accumulates every parameter's gradient. d_object_logits (same shape as object_logits())
+  // adds the gradient of a loss on the object head; null when there is none.
+  void backward(const Tensor& d_logits, const Tensor* d_object_logits = nullptr);
 
   // Runs both encoders (eval mode) and precomputes the decoder's cross-attention K/V.
   void encode(const ModelInputs& in, EncodedMemories& out);
@@ -80,11 +86,12 @@ class CaptionModel {
   std::unique_ptr<text::ContextEncoder> context_;
   std::unique_ptr<TextDecoder> decoder_;
   Parameter modality_image_, modality_context_;  // [d], concat fusion
+  std::unique_ptr<Linear> object_head_;          // config.object_classes > 0
   ParameterList params_;
   // Training state of the last forward.
   EncodedMemories train_;
   MemorySlot slots_[2];
-  Tensor d_slot_[2], d_image_, d_context_;
+  Tensor d_slot_[2], d_image_, d_context_, d_image_from_head_;
 };
 
 }  // namespace glimpse::model

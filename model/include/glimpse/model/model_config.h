@@ -26,6 +26,10 @@ struct ModelConfig {
   int64_t max_context_len = 16;
   FusionKind fusion = FusionKind::Concat;
   bool tie_embeddings = true;
+  // > 0: a linear head on the image memory classifies every patch into this many classes
+  // (background + the training set's object names). A training aid: the captioner never reads
+  // it (see train/object_classes.h). Stored in JSON only when > 0.
+  int64_t object_classes = 0;
 
   BlockConfig block(uint64_t seed) const;
   DecoderConfig decoder(uint64_t seed) const;

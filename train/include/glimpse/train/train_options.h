@@ -25,6 +25,8 @@ struct TrainOptions {
   float lr = 5e-4f, min_lr = 1e-5f, weight_decay = 0.01f;
   float clip = 1.0f;
   float label_smoothing = 0.1f;
+  float object_loss = 0.0f;  // > 0: weight of the patch-object loss (object_classes.h); the
+                             // model gets an object head with one class per object name + 1
   uint64_t seed = 1;
 
   std::string out;                 // the best model (by validation CIDEr-D; else the last)

@@ -2,8 +2,10 @@
 // between them (MPI sums the loss's token count after forward and the gradients after
 // backward; a NaN check comes before the update):
 //   forward   teacher-forced forward in training mode + cross-entropy (target <pad> ignored,
-//             label smoothing)
-//   backward  zero the gradients, then accumulate those of the mean loss over `total_tokens`
+//             label smoothing); with an object weight w > 0 also the patch-object
+//             cross-entropy of the object head (object_classes.h)
+//   backward  zero the gradients, then accumulate those of
+//             caption loss (mean over `total_tokens`) + w * object loss (mean over `total_patches`)
 //   clip      global-norm clipping; returns the norm before it
 //   apply     AdamW at the given learning rate
 // run() chains the four on one process. `glimpse train` and `glimpse bench --train` both step
@@ -23,18 +25,23 @@ struct StepSettings {
   AdamWConfig adam;            // lr is the schedule's business: apply() takes it
   float label_smoothing = 0.1f;
   float clip = 1.0f;           // global L2 norm
+  float object_weight = 0.0f;  // > 0: batches carry patch_objects and the model an object head
 };
 
 class TrainingStep {
  public:
   TrainingStep(model::CaptionModel& model, const StepSettings& settings);
 
-  // Mean loss over the batch's target tokens; counted() tells how many there were.
+  // Mean caption loss over the batch's target tokens; counted() tells how many there were.
   float forward(const TrainingBatch& batch);
   int64_t counted() const { return loss_.counted(); }
-  // After forward(batch): gradients of the mean over `total_tokens` target tokens (this
-  // batch's counted() alone, or the sum over MPI ranks).
-  void backward(const TrainingBatch& batch, double total_tokens);
+  // The mean patch-object loss of the last forward and its patch count (0 without one).
+  float object_loss() const { return object_loss_value_; }
+  int64_t object_counted() const { return settings_.object_weight > 0 ? object_loss_.counted() : 0; }
+  // After forward(batch): gradients of the caption loss averaged over `total_tokens` target
+  // tokens and of the object loss averaged over `total_patches` patches (this batch's counts
+  // alone, or the sums over MPI ranks).
+  void backward(const TrainingBatch& batch, double total_tokens, double total_patches = 0);
   float clip();
   void apply(float lr);
   // forward, backward, clip, apply; returns the loss of the forward.
@@ -47,8 +54,9 @@ class TrainingStep {
   model::CaptionModel& model_;
   StepSettings settings_;
   AdamW optimizer_;
-  CrossEntropyLoss loss_;
-  Tensor logits_, d_logits_;
+  CrossEntropyLoss loss_, object_loss_;
+  float object_loss_value_ = 0;
+  Tensor logits_, d_logits_, object_logits_, d_object_logits_;
 };
 
 }  // namespace glimpse::train
