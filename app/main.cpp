@@ -7,6 +7,7 @@
 #include "bench_command.h"
 #include "caption_command.h"
 #include "compare_command.h"
+#include "curves_command.h"
 #include "eval_command.h"
 #include "scenes_command.h"
 #include "train_command.h"
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
   glimpse::app::add_eval_command(app);
   glimpse::app::add_compare_command(app);
   glimpse::app::add_train_command(app, exit_code);
+  glimpse::app::add_curves_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -61,6 +61,11 @@ std::vector<Row> report_rows(const std::vector<ReportColumn>& cols) {
   add_row(rows, cols, "fusion", [](const EvalReport& r) { return r.fusion.empty() ? std::string("-") : r.fusion; });
   add_row(rows, cols, "images", [](const EvalReport& r) { return std::to_string(r.images); });
   add_row(rows, cols, "captions/s", [](const EvalReport& r) { return value(r.captions_per_second(), 1); });
+  // At --batch 1 this is the caption latency a user waits for (encode + decode, one image).
+  add_row(rows, cols, "ms per caption", [](const EvalReport& r) {
+    const auto rate = r.captions_per_second();
+    return value(rate && *rate > 0 ? std::optional<double>(1000.0 / *rate) : std::nullopt, 1);
+  });
   for (int n = 0; n < 4; ++n)
     add_row(rows, cols, "BLEU-" + std::to_string(n + 1),
             [n](const EvalReport& r) { return fixed(r.metrics.bleu[static_cast<size_t>(n)], 3); });

@@ -16,6 +16,8 @@
 #include <set>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "glimpse/core/error.h"
 #include "glimpse/core/safetensors.h"
 #include "glimpse/model/checkpoint.h"
@@ -529,6 +531,63 @@ TEST(TrainingCli, SigtermSavesTheStateAndStops) {
   const std::string text((std::istreambuf_iterator<char>(in)), {});
   EXPECT_NE(text.find("--resume to continue"), std::string::npos) << text;
   EXPECT_GT(train::load_resume_state(state).progress.step, 0);
+}
+
+TEST(TrainingCli, CurvesRedrawsARunFromItsMetricsLog) {
+  // `glimpse curves LOG --out PNG` draws what the trainer draws. Pixel checks: the left panel
+  // (x < 550) holds the training loss (blue), the validation loss markers (orange) and, only
+  // when the log has it, the patch-object loss (green); the right panel the validation scores.
+  const fs::path dir = fs::temp_directory_path() / ("glimpse-curves-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  auto write_log = [&](const std::string& name, bool object_loss) {
+    std::ofstream out(dir / name);
+    for (int step = 10; step <= 200; step += 10) {
+      nlohmann::json row = {{"kind", "train"}, {"step", step}, {"loss", 5.0 - step / 50.0}};
+      if (object_loss) row["object_loss"] = 3.0 - step / 100.0;
+      out << row.dump() << "\n";
+    }
+    for (int step : {100, 200})
+      out << nlohmann::json{{"kind", "val"}, {"step", step}, {"val_loss", 2.5 - step / 200.0},
+                            {"cider_d", step / 200.0}, {"pointing", 0.5}, {"object_f1", step / 400.0}}.dump()
+          << "\n";
+    return (dir / name).string();
+  };
+  auto count = [](const vision::Image& img, int x_begin, int x_end, int r, int g, int b) {
+    int n = 0;
+    for (int y = 0; y < img.height; ++y)
+      for (int x = x_begin; x < x_end; ++x) {
+        const uint8_t* p = img.rgb.data() + (static_cast<size_t>(y) * img.width + x) * 3;
+        if (std::abs(p[0] - r) + std::abs(p[1] - g) + std::abs(p[2] - b) < 30) ++n;
+      }
+    return n;
+  };
+  const std::string with = write_log("with.jsonl", true), without = write_log("without.jsonl", false);
+  const std::string cli = GLIMPSE_CLI;
+  ASSERT_EQ(std::system((cli + " curves " + with + " --out " + (dir / "with.png").string()).c_str()), 0);
+  ASSERT_EQ(std::system((cli + " curves " + without + " --out " + (dir / "without.png").string()).c_str()), 0);
+  const vision::Image a = vision::load_image((dir / "with.png").string());
+  const vision::Image b = vision::load_image((dir / "without.png").string());
+  ASSERT_EQ(a.width, 1100);
+  ASSERT_EQ(a.height, 400);
+  EXPECT_GT(count(a, 0, 550, 31, 119, 180), 200);   // training loss
+  EXPECT_GT(count(a, 0, 550, 255, 127, 14), 20);    // validation loss markers
+  EXPECT_GT(count(a, 0, 550, 44, 160, 44), 200);    // patch-object loss
+  EXPECT_LT(count(b, 0, 550, 44, 160, 44), 5);      // no object loss in that log
+  EXPECT_GT(count(a, 550, 1100, 214, 39, 40), 20);  // pointing
+  // A missing or malformed log is one line and exit 1, and no picture.
+  const std::string err = (dir / "err.txt").string();
+  EXPECT_NE(std::system((cli + " curves " + (dir / "none.jsonl").string() + " --out " +
+                         (dir / "x.png").string() + " 2>" + err).c_str()), 0);
+  std::ofstream(dir / "bad.jsonl") << "{\"kind\": \"train\"\n";
+  EXPECT_NE(std::system((cli + " curves " + (dir / "bad.jsonl").string() + " --out " +
+                         (dir / "x.png").string() + " 2>>" + err).c_str()), 0);
+  EXPECT_FALSE(fs::exists(dir / "x.png"));
+  std::ifstream in(err);
+  const std::string text((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_NE(text.find("none.jsonl"), std::string::npos) << text;
+  EXPECT_NE(text.find("bad.jsonl"), std::string::npos) << text;
+  fs::remove_all(dir);
 }
 
 // ---- MPI --------------------------------------------------------------------------------------

@@ -20,7 +20,11 @@ struct Line {
 
 std::string tick_label(double v) {
   char buf[32];
-  if (std::fabs(v) >= 1000) std::snprintf(buf, sizeof buf, "%.0fk", v / 1000);
+  if (std::fabs(v) >= 1000) {
+    // 1.2k, 2k: one decimal where it tells ticks apart, none where it would read "2.0k".
+    const double k = std::round(v / 100) / 10;
+    std::snprintf(buf, sizeof buf, k == std::round(k) ? "%.0fk" : "%.1fk", k);
+  }
   else if (std::fabs(v) >= 10 || v == 0) std::snprintf(buf, sizeof buf, "%.0f", v);
   else std::snprintf(buf, sizeof buf, "%.2g", v);
   return buf;
@@ -54,7 +58,7 @@ void draw_panel(cv::Mat& canvas, cv::Rect area, const std::string& title,
     const double yv = y0 + (y1 - y0) * i / 4, xv = x0 + (x1 - x0) * i / 4;
     cv::line(canvas, {left, py(yv)}, {right, py(yv)}, grid, 1);
     cv::putText(canvas, tick_label(yv), {area.x + 6, py(yv) + 4}, cv::FONT_HERSHEY_SIMPLEX, 0.38, ink, 1, cv::LINE_AA);
-    cv::putText(canvas, tick_label(xv), {px(xv) - 10, bottom + 16}, cv::FONT_HERSHEY_SIMPLEX, 0.38, ink, 1, cv::LINE_AA);
+    cv::putText(canvas, tick_label(xv), {px(xv) - (i == 4 ? 26 : 10), bottom + 16}, cv::FONT_HERSHEY_SIMPLEX, 0.38, ink, 1, cv::LINE_AA);
   }
   cv::rectangle(canvas, {left, top}, {right, bottom}, ink, 1);
   cv::putText(canvas, "step", {(left + right) / 2 - 14, bottom + 32}, cv::FONT_HERSHEY_SIMPLEX, 0.42, ink, 1, cv::LINE_AA);
@@ -66,8 +70,8 @@ void draw_panel(cv::Mat& canvas, cv::Rect area, const std::string& title,
                {px(l.points[i].first), py(l.points[i].second)}, l.colour, 2, cv::LINE_AA);
     if (l.markers)
       for (const auto& [x, y] : l.points) cv::circle(canvas, {px(x), py(y)}, 3, l.colour, -1, cv::LINE_AA);
-    cv::line(canvas, {right - 150, legend_y - 4}, {right - 128, legend_y - 4}, l.colour, 2);
-    cv::putText(canvas, l.label, {right - 122, legend_y}, cv::FONT_HERSHEY_SIMPLEX, 0.42, ink, 1, cv::LINE_AA);
+    cv::line(canvas, {right - 190, legend_y - 4}, {right - 168, legend_y - 4}, l.colour, 2);
+    cv::putText(canvas, l.label, {right - 162, legend_y}, cv::FONT_HERSHEY_SIMPLEX, 0.42, ink, 1, cv::LINE_AA);
     legend_y += 18;
   }
 }
@@ -90,9 +94,12 @@ vision::Image plot_training_curves(const TrainingLog& log, const std::string& ti
   cv::Mat canvas(H, W, CV_8UC3, cv::Scalar(255, 255, 255));
   cv::putText(canvas, title, {16, 20}, cv::FONT_HERSHEY_SIMPLEX, 0.55, cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
   const cv::Scalar blue(31, 119, 180), orange(255, 127, 14), green(44, 160, 44), red(214, 39, 40);
+  // Training loss carries label smoothing and dropout; validation loss has neither, so it
+  // sits below. The patch-object loss (--object-loss) is drawn when the run has one.
   draw_panel(canvas, {0, 24, W / 2, H - 24}, "loss",
              {{"train (EMA)", smooth(log.series("train", "loss"), 0.9), blue, false},
-              {"validation", log.series("val", "val_loss"), orange, true}});
+              {"validation", log.series("val", "val_loss"), orange, true},
+              {"patch objects (EMA)", smooth(log.series("train", "object_loss"), 0.9), green, false}});
   draw_panel(canvas, {W / 2, 24, W / 2, H - 24}, "validation",
              {{"CIDEr-D", log.series("val", "cider_d"), green, true},
               {"pointing", log.series("val", "pointing"), red, true},
