@@ -373,8 +373,9 @@ TEST(TrainingStep, HalfBatchGradientsSumToTheWholeBatchGradient) {
   auto gradients = [&](const std::vector<train::Sample>& part, double tokens, double patches) {
     model::CaptionModel m(c, 3);
     train::TrainingStep step(m, settings);
-    step.forward(train::make_training_batch(ds, part, vocab, c, &classes));
-    step.backward(train::make_training_batch(ds, part, vocab, c, &classes), tokens, patches);
+    const auto batch = train::make_training_batch(ds, part, vocab, c, &classes);  // backward reads it
+    step.forward(batch);
+    step.backward(batch, tokens, patches);
     std::vector<float> g;
     for (const auto& p : m.parameters()) g.insert(g.end(), p.param->grad.data(), p.param->grad.data() + p.param->grad.size());
     return g;
