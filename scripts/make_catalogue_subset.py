@@ -8,6 +8,7 @@ category is represented and the subset is a pure function of the full catalogue 
 Why a subset: see docs/models.md ("Recipe").
 """
 import json
+import os
 import sys
 
 
@@ -33,7 +34,6 @@ def main():
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(subset, f, ensure_ascii=False, indent=1)
         f.write("\n")
-    import os
     os.replace(tmp, out)
 
 

@@ -114,14 +114,6 @@ void CaptionModel::backward(const Tensor& d_logits, const Tensor* d_object_logit
     d_slots[s] = &d_slot_[s];
   }
   decoder_->backward(d_logits, d_slots);
-  Tensor& d_image = train_.slots == 1 ? d_image_ : d_slot_[0];
-  auto add_head_gradient = [&] {
-    if (d_object_logits == nullptr) return;
-    check(object_head_ != nullptr, "CaptionModel", "backward: the config has no object head");
-    check_shape(*d_object_logits, {B * N, config_.object_classes}, "CaptionModel", "d_object_logits");
-    object_head_->backward(train_.image, *d_object_logits, &d_image_from_head_);
-    MatMap(d_image.data(), B * N, d) += ConstMatMap(d_image_from_head_.data(), B * N, d);
-  };
   if (train_.slots == 1) {
     // Split the joint gradient back into the two memories and the modality embeddings.
     const int64_t L = N + Lc;
@@ -140,14 +132,17 @@ void CaptionModel::backward(const Tensor& d_logits, const Tensor* d_object_logit
         g_ctx += g;
       }
     }
-    add_head_gradient();
-    vit_->backward(d_image_);
-    context_->backward(d_context_);
-  } else {
-    add_head_gradient();
-    vit_->backward(d_slot_[0]);
-    context_->backward(d_slot_[1]);
   }
+  Tensor& d_image = train_.slots == 1 ? d_image_ : d_slot_[0];
+  Tensor& d_context = train_.slots == 1 ? d_context_ : d_slot_[1];
+  if (d_object_logits != nullptr) {
+    check(object_head_ != nullptr, "CaptionModel", "backward: the config has no object head");
+    check_shape(*d_object_logits, {B * N, config_.object_classes}, "CaptionModel", "d_object_logits");
+    object_head_->backward(train_.image, *d_object_logits, &d_image_from_head_);
+    MatMap(d_image.data(), B * N, d) += ConstMatMap(d_image_from_head_.data(), B * N, d);
+  }
+  vit_->backward(d_image);
+  context_->backward(d_context);
 }
 
 void CaptionModel::encode(const ModelInputs& in, EncodedMemories& m) {
