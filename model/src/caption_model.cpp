@@ -41,6 +41,11 @@ void CaptionModel::check_inputs(const ModelInputs& in) const {
   check(in.batch > 0 && in.patches != nullptr, "CaptionModel", "batch needs at least one image");
   check_shape(*in.patches, {in.batch * vit_->num_patches(), config_.image.patch_dim()},
               "CaptionModel", "patches");
+  check_context_inputs(in);
+}
+
+void CaptionModel::check_context_inputs(const ModelInputs& in) const {
+  check(in.batch > 0, "CaptionModel", "batch needs at least one image");
   check(in.context_len >= 0 && in.context_len <= config_.max_context_len, "CaptionModel",
         "context length " + std::to_string(in.context_len) + " exceeds max_context_len " +
             std::to_string(config_.max_context_len));
@@ -50,11 +55,15 @@ void CaptionModel::check_inputs(const ModelInputs& in) const {
 
 void CaptionModel::run_encoders(const ModelInputs& in, EncodedMemories& m, bool training) {
   check_inputs(in);
+  vit_->forward(*in.patches, in.batch, m.image, training);
+  add_context(in, m, training);
+}
+
+void CaptionModel::add_context(const ModelInputs& in, EncodedMemories& m, bool training) {
   const int64_t B = in.batch, N = vit_->num_patches(), Lc = in.context_len, d = config_.d_model;
   m.images = B;
   m.image_len = N;
   m.context_len = Lc;
-  vit_->forward(*in.patches, B, m.image, training);
   context_->forward(in.context_ids, in.context_padding, B, Lc, m.context, training);
   m.context_padding.assign(in.context_padding, in.context_padding + B * Lc);
   if (config_.fusion == FusionKind::Concat) {
@@ -147,6 +156,26 @@ void CaptionModel::backward(const Tensor& d_logits, const Tensor* d_object_logit
 
 void CaptionModel::encode(const ModelInputs& in, EncodedMemories& m) {
   run_encoders(in, m, /*training=*/false);
+  project_key_values(m);
+}
+
+void CaptionModel::encode_images(const Tensor& patches, int64_t batch, Tensor& image_memory) {
+  check(batch > 0, "CaptionModel", "encode_images needs at least one image");
+  check_shape(patches, {batch * vit_->num_patches(), config_.image.patch_dim()}, "CaptionModel",
+              "patches");
+  vit_->forward(patches, batch, image_memory, /*training=*/false);
+}
+
+void CaptionModel::encode(const Tensor& image_memory, const ModelInputs& in, EncodedMemories& m) {
+  check_context_inputs(in);
+  check_shape(image_memory, {in.batch * vit_->num_patches(), config_.d_model}, "CaptionModel",
+              "image memory");
+  m.image = image_memory;
+  add_context(in, m, /*training=*/false);
+  project_key_values(m);
+}
+
+void CaptionModel::project_key_values(EncodedMemories& m) {
   const Tensor* slot_values[2] = {config_.fusion == FusionKind::Concat ? &m.joint : &m.image,
                                   &m.context};
   m.kv.resize(static_cast<size_t>(decoder_->layers()));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include "glimpse/core/error.h"
 #include "glimpse/model/decoding.h"
@@ -70,10 +71,20 @@ const Tensor& DecodeSession::step(const std::vector<int32_t>& ids, int64_t pos) 
   return logprobs_;
 }
 
-StepRecord DecodeSession::record(int64_t r, int32_t token, float logprob) const {
+StepRecord DecodeSession::record(int64_t r, int32_t token, float logprob, int top_k) const {
   StepRecord rec;
   rec.token = token;
   rec.logprob = logprob;
+  if (top_k > 0) {
+    const int64_t V = logprobs_.cols();
+    const float* z = logprobs_.data() + r * V;
+    std::vector<int32_t> order(static_cast<size_t>(V));
+    std::iota(order.begin(), order.end(), 0);
+    const int64_t k = std::min<int64_t>(top_k, V);
+    std::partial_sort(order.begin(), order.begin() + k, order.end(),
+                      [z](int32_t a, int32_t b) { return z[a] > z[b] || (z[a] == z[b] && a < b); });
+    for (int64_t i = 0; i < k; ++i) rec.top.push_back({order[static_cast<size_t>(i)], z[order[static_cast<size_t>(i)]]});
+  }
   if (taps_.empty()) return rec;
   const EncodedMemories& m = memories_;
   const int64_t N = m.image_len, Lc = m.context_len;

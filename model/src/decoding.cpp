@@ -46,6 +46,15 @@ float length_penalty(size_t steps, float alpha) {
   return std::pow((5.0f + static_cast<float>(steps)) / 6.0f, alpha);
 }
 
+// Before every step: a cancelled caller stops the decode here.
+void check_cancel(const DecodeOptions& o) {
+  if (o.cancel != nullptr && o.cancel->load(std::memory_order_relaxed)) throw Cancelled();
+}
+
+void report_step(const DecodeOptions& o, int64_t pos, int64_t steps_max) {
+  if (o.on_step) o.on_step(static_cast<int>(pos + 1), static_cast<int>(steps_max));
+}
+
 }  // namespace
 
 void validate(const DecodeOptions& o) {
@@ -54,6 +63,7 @@ void validate(const DecodeOptions& o) {
   check(o.max_len == 0 || o.min_len <= o.max_len, "DecodeOptions", "min_len exceeds max_len");
   check(o.no_repeat_ngram >= 0 && o.no_repeat_ngram <= 16, "DecodeOptions", "no_repeat_ngram must be in [0, 16]");
   check(std::isfinite(o.length_penalty), "DecodeOptions", "length_penalty must be finite");
+  check(o.top_k >= 0 && o.top_k <= 32, "DecodeOptions", "top_k must be in [0, 32], got " + std::to_string(o.top_k));
 }
 
 std::vector<DecodedCaption> greedy_decode(const CaptionModel& model, const EncodedMemories& m,
@@ -67,6 +77,7 @@ std::vector<DecodedCaption> greedy_decode(const CaptionModel& model, const Encod
   std::vector<float> row(static_cast<size_t>(V));
   size_t open = out.size();
   for (int64_t pos = 0; pos <= words_max && open > 0; ++pos) {
+    check_cancel(o);
     const Tensor& logp = stepper.step(ids, pos);
     for (int64_t r = 0; r < m.images; ++r) {
       DecodedCaption& c = out[static_cast<size_t>(r)];
@@ -75,8 +86,7 @@ std::vector<DecodedCaption> greedy_decode(const CaptionModel& model, const Encod
       apply_constraints(row.data(), V, c.tokens, o, pos == words_max);
       const int32_t tok = static_cast<int32_t>(std::max_element(row.begin(), row.end()) - row.begin());
       c.logprob += row[static_cast<size_t>(tok)];
-      if (o.keep_records) c.steps.push_back(stepper.record(r, tok, row[static_cast<size_t>(tok)]));
-      else c.steps.push_back({tok, row[static_cast<size_t>(tok)], {}, {}, {}});
+      c.steps.push_back(stepper.record(r, tok, row[static_cast<size_t>(tok)], o.top_k));
       ids[static_cast<size_t>(r)] = tok;
       if (tok == kEosId) {
         c.finished = true;
@@ -85,13 +95,15 @@ std::vector<DecodedCaption> greedy_decode(const CaptionModel& model, const Encod
         c.tokens.push_back(tok);
       }
     }
+    report_step(o, pos, words_max + 1);
   }
   for (auto& c : out) c.score = c.logprob / length_penalty(c.steps.size(), o.length_penalty);
   return out;
 }
 
-std::vector<DecodedCaption> beam_decode(const CaptionModel& model, const EncodedMemories& m,
-                                        const DecodeOptions& o) {
+std::vector<std::vector<DecodedCaption>> beam_decode_all(const CaptionModel& model,
+                                                         const EncodedMemories& m,
+                                                         const DecodeOptions& o) {
   validate(o);
   const int64_t k = o.beam, words_max = word_limit(model, o);
   const int64_t V = model.config().vocab_size;
@@ -121,6 +133,7 @@ std::vector<DecodedCaption> beam_decode(const CaptionModel& model, const Encoded
   std::vector<Hyp> next(static_cast<size_t>(rows));
 
   for (int64_t pos = 0; pos <= words_max; ++pos) {
+    check_cancel(o);
     const Tensor& logp = stepper.step(ids, pos);
     bool any_alive = false;
     for (int64_t img = 0; img < m.images; ++img) {
@@ -153,8 +166,7 @@ std::vector<DecodedCaption> beam_decode(const CaptionModel& model, const Encoded
         const Hyp& parent = hyps[static_cast<size_t>(cand.src)];
         DecodedCaption c = parent.c;
         c.logprob = cand.score;
-        if (o.keep_records) c.steps.push_back(stepper.record(cand.src, cand.token, cand.logprob));
-        else c.steps.push_back({cand.token, cand.logprob, {}, {}, {}});
+        c.steps.push_back(stepper.record(cand.src, cand.token, cand.logprob, o.top_k));
         if (cand.token == kEosId) {
           c.finished = true;
           c.score = c.logprob / length_penalty(c.steps.size(), o.length_penalty);
@@ -192,11 +204,11 @@ std::vector<DecodedCaption> beam_decode(const CaptionModel& model, const Encoded
     std::swap(hyps, next);
     for (int64_t r = 0; r < rows; ++r)
       ids[static_cast<size_t>(r)] = hyps[static_cast<size_t>(r)].alive ? hyps[static_cast<size_t>(r)].c.tokens.back() : kPadId;
+    report_step(o, pos, words_max + 1);
     if (!any_alive) break;
     stepper.reorder(src, pos + 1);
   }
 
-  std::vector<DecodedCaption> out;
   for (int64_t img = 0; img < m.images; ++img) {
     auto& list = finished[static_cast<size_t>(img)];
     for (int64_t b = 0; b < k; ++b) {  // cut at max_len: keep the live ones too
@@ -206,12 +218,68 @@ std::vector<DecodedCaption> beam_decode(const CaptionModel& model, const Encoded
       list.push_back(std::move(h.c));
     }
     check(!list.empty(), "beam_decode", "no hypothesis survived");
-    auto best = std::max_element(list.begin(), list.end(), [](const DecodedCaption& a, const DecodedCaption& b) {
-      if (a.finished != b.finished) return !a.finished;  // a finished caption beats a cut one
-      return a.score < b.score;
+    std::stable_sort(list.begin(), list.end(), [](const DecodedCaption& a, const DecodedCaption& b) {
+      if (a.finished != b.finished) return a.finished;  // a finished caption beats a cut one
+      return a.score > b.score;
     });
-    out.push_back(std::move(*best));
   }
+  return finished;
+}
+
+std::vector<DecodedCaption> beam_decode(const CaptionModel& model, const EncodedMemories& m,
+                                        const DecodeOptions& o) {
+  std::vector<DecodedCaption> out;
+  for (auto& list : beam_decode_all(model, m, o)) out.push_back(std::move(list.front()));
+  return out;
+}
+
+std::vector<DecodedCaption> teacher_force(const CaptionModel& model, const EncodedMemories& m,
+                                          const std::vector<std::vector<int32_t>>& captions,
+                                          const DecodeOptions& o) {
+  validate(o);
+  check(static_cast<int64_t>(captions.size()) == m.images, "teacher_force",
+        std::to_string(captions.size()) + " captions for " + std::to_string(m.images) + " images");
+  const int64_t words_max = word_limit(model, o), V = model.config().vocab_size;
+  size_t longest = 0;
+  for (size_t i = 0; i < captions.size(); ++i) {
+    const auto& words = captions[i];
+    check(!words.empty(), "teacher_force", "caption " + std::to_string(i) + " has no words");
+    check(static_cast<int64_t>(words.size()) <= words_max, "teacher_force",
+          "caption " + std::to_string(i) + " has " + std::to_string(words.size()) +
+              " words; the limit is " + std::to_string(words_max));
+    for (int32_t id : words)
+      check(id >= 0 && id < V && id != kPadId && id != kBosId && id != kEosId, "teacher_force",
+            "caption " + std::to_string(i) + " holds token id " + std::to_string(id) +
+                ", which is not a word of the vocabulary");
+    longest = std::max(longest, words.size());
+  }
+  DecodeSession stepper(model, m, 1, static_cast<int64_t>(longest) + 1, o.keep_records);
+  std::vector<DecodedCaption> out(captions.size());
+  std::vector<int32_t> ids(captions.size(), kBosId);
+  for (size_t pos = 0; pos <= longest; ++pos) {
+    check_cancel(o);
+    const Tensor& logp = stepper.step(ids, static_cast<int64_t>(pos));
+    for (size_t r = 0; r < captions.size(); ++r) {
+      const auto& words = captions[r];
+      DecodedCaption& c = out[r];
+      if (pos > words.size()) {  // this row ended: keep feeding it something harmless
+        ids[r] = kPadId;
+        continue;
+      }
+      const int32_t target = pos < words.size() ? words[pos] : kEosId;
+      const float lp = logp.data()[static_cast<int64_t>(r) * V + target];
+      c.logprob += lp;
+      c.steps.push_back(stepper.record(static_cast<int64_t>(r), target, lp, o.top_k));
+      if (target == kEosId) {
+        c.finished = true;
+      } else {
+        c.tokens.push_back(target);
+      }
+      ids[r] = target;
+    }
+    report_step(o, static_cast<int64_t>(pos), static_cast<int64_t>(longest) + 1);
+  }
+  for (auto& c : out) c.score = c.logprob / length_penalty(c.steps.size(), o.length_penalty);
   return out;
 }
 

@@ -32,11 +32,17 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Every training set, one after the other, as one dataset.
-vision::CaptionDataset load_training_data(const TrainOptions& o, const Communicator& comm) {
+// Every training set, one after the other, as one dataset; `infos` gets each set's "info"
+// record (generator, art style, ...) for the checkpoint's provenance.
+vision::CaptionDataset load_training_data(const TrainOptions& o, const Communicator& comm,
+                                          nlohmann::json& infos) {
   vision::CaptionDataset all;
+  infos = nlohmann::json::array();
   for (const std::string& path : o.train_data) {
     vision::CaptionDataset d = vision::load_caption_dataset(path);
+    nlohmann::json info = d.info;
+    info["path"] = path;
+    infos.push_back(std::move(info));
     if (comm.is_root() && d.report.bad > 0) std::cerr << "glimpse train: " << d.report.summary() << "\n";
     if (all.source.empty()) all.source = d.source;
     else all.source += "+" + d.source;
@@ -78,10 +84,12 @@ void sum_gradients(const ParameterList& params, const Communicator& comm, std::v
   }
 }
 
-std::string provenance(const TrainOptions& o, const TrainProgress& p, int64_t step, int ranks) {
+std::string provenance(const TrainOptions& o, const TrainProgress& p, int64_t step, int ranks,
+                       const nlohmann::json& data_infos) {
   nlohmann::json j = {{"tool", "glimpse train"},
                       {"step", step},
                       {"ranks", ranks},
+                      {"training_data", data_infos},
                       {"run", nlohmann::json::parse(run_json(o))}};
   if (p.best_step >= 0) j["best_validation_cider_d"] = p.best_score;
   return j.dump();
@@ -107,7 +115,8 @@ TrainResult run_training(const TrainOptions& options, const Communicator& comm,
     throw Error("--batch " + std::to_string(o.batch) + " is not a multiple of the " +
                 std::to_string(comm.size()) + " MPI ranks");
 
-  const vision::CaptionDataset data = load_training_data(o, comm);
+  nlohmann::json data_infos;
+  const vision::CaptionDataset data = load_training_data(o, comm, data_infos);
   std::optional<ObjectClasses> object_classes;
   if (o.object_loss > 0) {
     object_classes.emplace(data);
@@ -183,7 +192,8 @@ TrainResult run_training(const TrainOptions& options, const Communicator& comm,
                                                    fusion_name(o.config.fusion) + ")");
   };
   auto save_model = [&](int64_t step) {
-    model::save_checkpoint(o.out, model, vocab_json, provenance(o, progress, step, comm.size()), o.out_type);
+    model::save_checkpoint(o.out, model, vocab_json, provenance(o, progress, step, comm.size(), data_infos),
+                           o.out_type);
   };
 
   const SamplePlan plan(data, o.seed, o.use_contexts);

@@ -6,13 +6,9 @@
 #include <string>
 
 #include "glimpse/core/tensor.h"
+#include "glimpse/error.h"
 
 namespace glimpse {
-
-class Error : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 // Throws Error("<where>: <what>") unless `ok`.
 void check(bool ok, const std::string& where, const std::string& what);

@@ -70,6 +70,12 @@ class CaptionModel {
 
   // Runs both encoders (eval mode) and precomputes the decoder's cross-attention K/V.
   void encode(const ModelInputs& in, EncodedMemories& out);
+  // The image half alone: the ViT's memory of `batch` images, [batch*N, d] (eval mode).
+  void encode_images(const Tensor& patches, int64_t batch, Tensor& image_memory);
+  // The rest of encode() for an image memory from encode_images(): the context encoder on
+  // in.context_* (in.patches is not read), the memories and the K/V. A new context for the
+  // same pictures costs the context encoder and the K/V projections, not the ViT.
+  void encode(const Tensor& image_memory, const ModelInputs& in, EncodedMemories& out);
 
   TextDecoder& decoder() { return *decoder_; }
   const TextDecoder& decoder() const { return *decoder_; }
@@ -77,9 +83,14 @@ class CaptionModel {
 
  private:
   void check_inputs(const ModelInputs& in) const;
+  void check_context_inputs(const ModelInputs& in) const;
   // Runs the encoders and fills image/context/joint memories and slot descriptions.
   void run_encoders(const ModelInputs& in, EncodedMemories& m, bool training);
+  // With m.image already set: the context encoder, the joint memory and the slots.
+  void add_context(const ModelInputs& in, EncodedMemories& m, bool training);
   void fill_slots(EncodedMemories& m) const;
+  // Every decoder layer's cross-attention K/V of each memory slot.
+  void project_key_values(EncodedMemories& m);
 
   ModelConfig config_;
   std::unique_ptr<vision::VitEncoder> vit_;

@@ -25,8 +25,9 @@ class DecodeSession {
   // Feeds ids [rows] at position pos; returns log-probabilities [rows, V] (valid until the
   // next step).
   const Tensor& step(const std::vector<int32_t>& ids, int64_t pos);
-  // The attention row r used in the last step, with the token chosen for it.
-  StepRecord record(int64_t r, int32_t token, float logprob) const;
+  // The attention row r used in the last step, with the token chosen for it and the step's
+  // top_k best tokens.
+  StepRecord record(int64_t r, int32_t token, float logprob, int top_k = 0) const;
   // After beam selection: new row i continues old row src[i]; len positions are kept.
   void reorder(const std::vector<int64_t>& src, int64_t len);
 

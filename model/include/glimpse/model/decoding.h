@@ -3,7 +3,9 @@
 // over the context tokens) so that every word can be drawn where it looked.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "glimpse/model/caption_model.h"
@@ -20,14 +22,24 @@ struct DecodeOptions {
   int min_len = 1;             // <eos> is not allowed before this many words
   int no_repeat_ngram = 0;     // > 0: never repeat an n-gram of this size
   bool keep_records = true;
+  int top_k = 0;               // best tokens kept per step in StepRecord::top (0..32)
+  const std::atomic<bool>* cancel = nullptr;  // read every step; true: throw Cancelled
+  std::function<void(int step, int max_steps)> on_step;  // after every step
 };
 
 void validate(const DecodeOptions& options);
+
+struct TokenLogprob {
+  int32_t token = 0;
+  float logprob = 0.0f;
+};
 
 // One decode step: the token it chose and the attention it used to choose it.
 struct StepRecord {
   int32_t token = 0;
   float logprob = 0.0f;
+  std::vector<TokenLogprob> top;  // the step's best tokens by the model's log-softmax (before
+                                  // any decoding constraint), best first; DecodeOptions::top_k
   std::vector<float> image;       // [layers, heads, N]
   std::vector<float> context;     // [layers, heads, Lc]
   std::vector<float> slot_norms;  // [layers, 2] what each memory added to the residual
@@ -49,6 +61,18 @@ std::vector<DecodedCaption> greedy_decode(const CaptionModel& model, const Encod
                                           const DecodeOptions& options);
 std::vector<DecodedCaption> beam_decode(const CaptionModel& model, const EncodedMemories& memories,
                                         const DecodeOptions& options);
+// Every hypothesis beam search ended with, per image, best first: finished ones before those
+// cut at the word limit, then by score. beam_decode() returns the first of each.
+std::vector<std::vector<DecodedCaption>> beam_decode_all(const CaptionModel& model,
+                                                         const EncodedMemories& memories,
+                                                         const DecodeOptions& options);
+// Teacher forcing: row i reads captions[i] (word ids, no <bos>/<eos>) and records every step
+// as if it had chosen those words, then the <eos> step; logprob sums the chosen tokens'
+// log-probabilities, <eos> included. Constraints (min_len, n-grams) do not apply; max_len
+// and the model's word limit do (Error naming the caption).
+std::vector<DecodedCaption> teacher_force(const CaptionModel& model, const EncodedMemories& memories,
+                                          const std::vector<std::vector<int32_t>>& captions,
+                                          const DecodeOptions& options);
 // greedy when options.beam == 1, beam search otherwise.
 std::vector<DecodedCaption> decode(const CaptionModel& model, const EncodedMemories& memories,
                                    const DecodeOptions& options);
