@@ -124,6 +124,21 @@ TEST(ShippedModel, CaptionWithoutAModelUsesItAndNamesAndPointsAtTheObjects) {
   EXPECT_GE(pointing, 0.50);
 }
 
+// The caption bench compares with its PyTorch peer on every shipped model: a peer that cannot
+// load a model (it once refused the object head) leaves only glimpse's column, and this fails.
+TEST(ShippedModel, CaptionBenchComparesWithThePyTorchPeerOnEveryShippedModel) {
+  const fs::path models = fs::path(GLIMPSE_SOURCE_TREE) / "assets" / "models";
+  const std::string err = (fs::path(::testing::TempDir()) / ("bench-" + std::to_string(::getpid()))).string();
+  for (const char* fusion : {"concat", "separate", "parallel", "hierarchical", "gated"}) {
+    const std::string model = (models / (std::string(fusion) + ".safetensors")).string();
+    const auto r = run_glimpse("bench --caption --threads 1 --min-time 0.01 --words 4 --model '" + model + "'", err);
+    ASSERT_EQ(r.status, 0) << fusion << ": " << slurp(err);
+    EXPECT_NE(r.out.find("pytorch ms"), std::string::npos) << fusion << ": no peer column\n" << r.out << slurp(err);
+    EXPECT_NE(r.out.find("speed-up"), std::string::npos) << fusion << "\n" << r.out;
+  }
+  fs::remove(err);
+}
+
 TEST_F(CaptionCli, PlainOutputIsOneLinePerImage) {
   const auto r = run_glimpse("caption --model " + model_ + " " + images_[0] + " " + images_[1], err_);
   ASSERT_EQ(r.status, 0) << slurp(err_);

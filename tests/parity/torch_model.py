@@ -320,6 +320,10 @@ class GlimpseCaptionModel(nn.Module):
         if cfg["fusion"] == "concat":
             self.modality_image = nn.Parameter(torch.zeros(cfg["d_model"]))
             self.modality_context = nn.Parameter(torch.zeros(cfg["d_model"]))
+        if cfg.get("object_classes", 0) > 0:
+            # The patch-object head: a training aid (docs/model-format.md) that captioning never
+            # reads; built so that strict loading accepts every shipped model.
+            self.object_head = nn.Linear(cfg["d_model"], cfg["object_classes"])
 
     def encode(self, patches, context_ids, context_padding):
         """Both encoders, and the memories the decoder reads (what the engine computes once per
