@@ -113,6 +113,10 @@ void add_train_command(CLI::App& app, int& exit_code) {
                   "Weight of an auxiliary patch-object loss on the image memory (needs object boxes; 0: off)");
   cmd->add_option("--seed", o.seed, "Seed for weights, data order and dropout");
   cmd->add_option("--save-dtype", args->save_dtype, "Model file dtype: f32 | f16 | bf16");
+  cmd->add_option("--init", o.init,
+                  "Start from this model's weights (fresh optimiser and schedule; vocabulary rows "
+                  "matched by word; docs/training.md)")
+      ->check(CLI::ExistingFile);
   cmd->add_flag("--resume", o.resume, "Continue from the training state beside --out when it exists");
   cmd->add_option("--checkpoint-every", o.checkpoint_every, "Steps between training-state saves");
   cmd->add_option("--val-every", o.val_every, "Steps between validations (0: at the end only)");

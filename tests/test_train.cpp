@@ -23,6 +23,7 @@
 #include "glimpse/model/checkpoint.h"
 #include "glimpse/model/decoding.h"
 #include "glimpse/text/vocabulary.h"
+#include "glimpse/train/init_weights.h"
 #include "glimpse/train/communicator.h"
 #include "glimpse/train/object_classes.h"
 #include "glimpse/train/resume_state.h"
@@ -33,6 +34,7 @@
 #include "glimpse/train/training_step.h"
 #include "glimpse/vision/caption_dataset.h"
 #include "glimpse/vision/preprocess.h"
+#include "test_util.h"
 
 extern char** environ;
 
@@ -350,6 +352,104 @@ TEST(Training, ObjectLossTrainsTheHeadAndResumesExactly) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("object_loss"), std::string::npos) << e.what();
   }
+}
+
+// --init: a run that starts from a trained model's weights. At a learning rate of 1e-9 two
+// steps move no weight by more than 1e-5, so the new run's model is the old one.
+TEST(TrainingInit, StartsFromTheWeightsOfAnotherRun) {
+  SquaresDataset data;
+  auto first = tiny_options(data, (data.dir / "first.safetensors").string());
+  ASSERT_TRUE(train::run_training(first, train::Communicator::world(), quiet).finished);
+  auto next = tiny_options(data, (data.dir / "next.safetensors").string());
+  next.init = first.out;
+  next.seed = 99;  // another random start, which --init must replace
+  next.steps = 2;
+  next.lr = next.min_lr = 1e-9f;
+  std::ostringstream progress;
+  ASSERT_TRUE(train::run_training(next, train::Communicator::world(), progress).finished);
+  EXPECT_LT(max_weight_difference(first.out, next.out), 1e-5f);
+  EXPECT_NE(progress.str().find("--init"), std::string::npos) << progress.str();
+  // Without --init the same run is far from it.
+  auto fresh = next;
+  fresh.init.clear();
+  fresh.out = (data.dir / "fresh.safetensors").string();
+  ASSERT_TRUE(train::run_training(fresh, train::Communicator::world(), quiet).finished);
+  EXPECT_GT(max_weight_difference(first.out, fresh.out), 0.01f);
+}
+
+TEST(TrainingInit, MatchesVocabularyRowsByWordAndRefusesAnotherModelSize) {
+  SquaresDataset data;
+  auto o = tiny_options(data, (data.dir / "m.safetensors").string());
+  o.steps = 3;
+  ASSERT_TRUE(train::run_training(o, train::Communicator::world(), quiet).finished);
+  const auto source = model::load_checkpoint(o.out);
+  const auto source_vocab = text::Vocabulary::from_json(source.vocabulary_json, o.out);
+  auto source_param = [&](const std::string& name) -> const Tensor& {
+    for (const auto& p : source.model->parameters())
+      if (p.name == name) return p.param->value;
+    throw Error("no " + name);
+  };
+
+  // A new vocabulary: the old words reversed, plus one the file does not know.
+  std::vector<std::string> words(source_vocab.tokens().begin() + 4, source_vocab.tokens().end());
+  std::reverse(words.begin(), words.end());
+  words.push_back("zeppelin");
+  const text::Vocabulary vocab(words);
+  model::ModelConfig cfg = source.model->config();
+  cfg.vocab_size = vocab.size();
+  model::CaptionModel m(cfg, 5);
+  const auto fresh_row = [&] {
+    for (const auto& p : m.parameters())
+      if (p.name == "decoder.token_embed.weight") {
+        const int64_t d = p.param->value.cols(), id = vocab.id("zeppelin");
+        return std::vector<float>(p.param->value.data() + id * d, p.param->value.data() + (id + 1) * d);
+      }
+    return std::vector<float>{};
+  }();
+  const train::InitReport r = train::init_from_checkpoint(m, vocab, o.out);
+  EXPECT_EQ(r.remapped, 3);  // decoder and context embeddings, output bias (tied output)
+  EXPECT_EQ(r.rows_kept_fresh, 3);  // "zeppelin" in each of the three
+  EXPECT_TRUE(r.fresh.empty());
+  for (const auto& p : m.parameters()) {
+    const Tensor& src = source_param(p.name);
+    const Tensor& dst = p.param->value;
+    if (p.name == "decoder.token_embed.weight" || p.name == "context.token_embed.weight" ||
+        p.name == "decoder.output_bias") {
+      const int64_t d = dst.size() / dst.dim(0);
+      for (const std::string& w : {std::string("<eos>"), words.front(), words[words.size() - 2]}) {
+        const int64_t to = vocab.id(w), from = source_vocab.id(w);
+        for (int64_t j = 0; j < d; ++j) ASSERT_EQ(dst[to * d + j], src[from * d + j]) << p.name << " " << w;
+      }
+    } else {
+      ASSERT_EQ(glimpse::testing::max_abs_diff(dst, src), 0.0f) << p.name;
+    }
+  }
+  for (const auto& p : m.parameters())
+    if (p.name == "decoder.token_embed.weight") {
+      const int64_t d = p.param->value.cols(), id = vocab.id("zeppelin");
+      EXPECT_EQ(std::vector<float>(p.param->value.data() + id * d, p.param->value.data() + (id + 1) * d), fresh_row);
+    }
+
+  // Another fusion keeps what matches (encoders, self-attention, FFNs) and starts the rest fresh.
+  model::ModelConfig separate = cfg;
+  separate.fusion = FusionKind::Separate;
+  model::CaptionModel s(separate, 5);
+  const train::InitReport rs = train::init_from_checkpoint(s, vocab, o.out);
+  EXPECT_FALSE(rs.fresh.empty());
+  EXPECT_GT(rs.copied, 10);
+
+  // Another width: refused, naming the file and a tensor.
+  model::ModelConfig wide = cfg;
+  wide.d_model = 48;
+  model::CaptionModel w(wide, 5);
+  try {
+    train::init_from_checkpoint(w, vocab, o.out);
+    FAIL() << "a model of another size was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("m.safetensors"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("another model size"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(train::init_from_checkpoint(m, vocab, (data.dir / "missing.safetensors").string()), Error);
 }
 
 TEST(TrainingStep, HalfBatchGradientsSumToTheWholeBatchGradient) {

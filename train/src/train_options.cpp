@@ -51,6 +51,7 @@ std::string run_json(const TrainOptions& o) {
       {"clip", o.clip}, {"label_smoothing", o.label_smoothing}, {"seed", o.seed},
       {"val_every", o.val_every}, {"val_images", o.val_images}};
   if (o.object_loss > 0) j["object_loss"] = o.object_loss;  // absent: runs from before it existed
+  if (!o.init.empty()) j["init"] = o.init;
   return j.dump();
 }
 

@@ -19,6 +19,7 @@
 #include "glimpse/model/decoding.h"
 #include "glimpse/text/vocabulary.h"
 #include "glimpse/train/curve_plot.h"
+#include "glimpse/train/init_weights.h"
 #include "glimpse/train/progress.h"
 #include "glimpse/train/resume_state.h"
 #include "glimpse/train/sample_plan.h"
@@ -109,6 +110,7 @@ TrainResult run_training(const TrainOptions& options, const Communicator& comm,
   // Paths as the file system resolves them, so a resumed run may name its data differently.
   for (std::string& path : o.train_data) path = std::filesystem::weakly_canonical(path).string();
   if (!o.val_data.empty()) o.val_data = std::filesystem::weakly_canonical(o.val_data).string();
+  if (!o.init.empty()) o.init = std::filesystem::weakly_canonical(o.init).string();
   if (o.warmup < 0) o.warmup = o.steps / 20;
   const bool root = comm.is_root();
   if (o.batch % comm.size() != 0)
@@ -159,10 +161,13 @@ TrainResult run_training(const TrainOptions& options, const Communicator& comm,
   settings.object_weight = o.object_loss;
   TrainingStep trainer(model, settings);
   TrainProgress progress;
+  std::string init_summary;
   if (state) {
     restore(*state, state_path, model, trainer.optimizer());
     progress = state->progress;
     state.reset();
+  } else if (!o.init.empty()) {
+    init_summary = init_from_checkpoint(model, vocab, o.init).summary();
   }
   const std::string options_json = run_json(o);
   const std::string vocab_json = vocab.to_json();
@@ -179,6 +184,7 @@ TrainResult run_training(const TrainOptions& options, const Communicator& comm,
                      std::to_string(count_parameters(model.parameters())) + " parameters, fusion " +
                      fusion_name(o.config.fusion) + ", batch " + std::to_string(o.batch) +
                      (comm.distributed() ? " over " + std::to_string(comm.size()) + " ranks" : ""));
+    if (!init_summary.empty()) reporter.message("--init '" + o.init + "': " + init_summary);
   }
 
   int64_t saved_step = progress.step;  // the step of the training state on disk

@@ -28,6 +28,7 @@ struct TrainOptions {
   float object_loss = 0.0f;  // > 0: weight of the patch-object loss (object_classes.h); the
                              // model gets an object head with one class per object name + 1
   uint64_t seed = 1;
+  std::string init;  // non-empty: start from this model's weights (init_weights.h), not at random
 
   std::string out;                 // the best model (by validation CIDEr-D; else the last)
   StoredType out_type = StoredType::F32;

@@ -1,0 +1,81 @@
+#include "glimpse/train/init_weights.h"
+
+#include <algorithm>
+#include <map>
+
+#include "glimpse/core/error.h"
+#include "glimpse/model/checkpoint.h"
+
+namespace glimpse::train {
+namespace {
+
+// Parameters whose first dimension is the vocabulary (docs/model-format.md).
+bool indexed_by_token(const std::string& name) {
+  return name == "decoder.token_embed.weight" || name == "context.token_embed.weight" ||
+         name == "decoder.output.weight" || name == "decoder.output_bias";
+}
+
+}  // namespace
+
+std::string InitReport::summary() const {
+  std::string s = std::to_string(copied) + " tensors copied, " + std::to_string(remapped) +
+                  " matched by token (" + std::to_string(rows_kept_fresh) + " new-word rows fresh)";
+  if (!fresh.empty()) {
+    s += ", " + std::to_string(fresh.size()) + " fresh:";
+    for (size_t i = 0; i < fresh.size() && i < 6; ++i) s += " " + fresh[i];
+    if (fresh.size() > 6) s += " ...";
+  }
+  return s;
+}
+
+InitReport init_from_checkpoint(model::CaptionModel& model, const text::Vocabulary& vocab,
+                                const std::string& path) {
+  const model::Checkpoint source = model::load_checkpoint(path);
+  const text::Vocabulary source_vocab = text::Vocabulary::from_json(source.vocabulary_json, path);
+  std::map<std::string, const Parameter*> by_name;
+  for (const auto& p : source.model->parameters()) by_name[p.name] = p.param;
+
+  InitReport report;
+  for (const auto& p : model.parameters()) {
+    Tensor& dst = p.param->value;
+    const auto it = by_name.find(p.name);
+    if (it == by_name.end()) {
+      report.fresh.push_back(p.name);
+      continue;
+    }
+    const Tensor& src = it->second->value;
+    if (indexed_by_token(p.name)) {
+      // One row per token: [V, d] embeddings, [V] bias.
+      const int64_t cols = dst.size() / dst.dim(0);
+      if (src.rank() != dst.rank() || src.size() / src.dim(0) != cols)
+        throw Error("--init '" + path + "': " + p.name + " is " + shape_str(src.shape()) +
+                    ", the new model's is " + shape_str(dst.shape()) + " (another model size)");
+      for (int32_t id = 0; id < vocab.size(); ++id) {
+        const std::string& token = vocab.token(id);
+        if (!source_vocab.contains(token)) {
+          ++report.rows_kept_fresh;
+          continue;
+        }
+        const int64_t from = source_vocab.id(token);
+        std::copy(src.data() + from * cols, src.data() + (from + 1) * cols, dst.data() + int64_t{id} * cols);
+      }
+      ++report.remapped;
+      continue;
+    }
+    if (src.shape() != dst.shape()) {
+      if (p.name.rfind("object_head.", 0) == 0) {  // another object catalogue: a fresh head
+        report.fresh.push_back(p.name);
+        continue;
+      }
+      throw Error("--init '" + path + "': " + p.name + " is " + shape_str(src.shape()) +
+                  ", the new model's is " + shape_str(dst.shape()) + " (another model size)");
+    }
+    std::copy(src.data(), src.data() + src.size(), dst.data());
+    ++report.copied;
+  }
+  if (report.copied == 0 && report.remapped == 0)
+    throw Error("--init '" + path + "': no tensor of it matches the new model by name");
+  return report;
+}
+
+}  // namespace glimpse::train
