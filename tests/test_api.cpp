@@ -159,10 +159,14 @@ TEST_P(ApiTest, TopAlternativesAreTheStepsBestTokensBestFirst) {
     double mass = 0;
     for (size_t i = 0; i < w.predicted.top.size(); ++i) {
       const Alternative& a = w.predicted.top[i];
-      if (i > 0) EXPECT_GE(w.predicted.top[i - 1].logprob, a.logprob);
+      if (i > 0) {
+        EXPECT_GE(w.predicted.top[i - 1].logprob, a.logprob);
+      }
       EXPECT_EQ(a.text, model_->card().vocabulary[static_cast<size_t>(a.id)]);
       mass += std::exp(a.logprob);
-      if (a.id == w.id) EXPECT_FLOAT_EQ(a.logprob, w.logprob);
+      if (a.id == w.id) {
+        EXPECT_FLOAT_EQ(a.logprob, w.logprob);
+      }
     }
     EXPECT_LE(mass, 1.0 + 1e-5);
     // Greedy picks the best allowed token: every alternative above it is a banned special.
@@ -186,6 +190,17 @@ TEST_P(ApiTest, LayerAndHeadMapsAndEntropy) {
   const size_t N = a.image.size();
   const std::vector<float> one = a.image_map(1, 1);
   for (size_t j = 0; j < N; ++j) EXPECT_FLOAT_EQ(one[j], a.image_by_head[(1 * a.heads + 1) * N + j]);
+  // The context map the same way: one layer, one head is that row of context_by_head.
+  const size_t Lc = a.context.size();
+  ASSERT_GT(Lc, 0u);
+  const std::vector<float> ctx_mean = a.context_map(-1, -1), ctx_one = a.context_map(0, 1);
+  for (size_t j = 0; j < Lc; ++j) {
+    EXPECT_NEAR(ctx_mean[j], a.context[j], 1e-6f);
+    EXPECT_FLOAT_EQ(ctx_one[j], a.context_by_head[(0 * a.heads + 1) * Lc + j]);
+  }
+  EXPECT_FLOAT_EQ(attention_entropy(a.image), a.image_entropy);
+  EXPECT_NEAR(attention_entropy({1, 1, 1, 1}), std::log(4.0), 1e-6);
+  EXPECT_EQ(attention_entropy({0, 0}), 0.0f);
   EXPECT_THROW(a.image_map(a.layers, 0), Error);
   EXPECT_THROW(a.image_map(0, -3), Error);
   // Entropy, recomputed by hand from the mean map.

@@ -9,19 +9,23 @@
 
 namespace glimpse {
 
-std::vector<float> StepAttention::image_map(int layer, int head) const {
-  check(!empty(), "StepAttention::image_map", "this step has no attention record");
-  check(layer >= -1 && layer < layers, "StepAttention::image_map",
+namespace {
+
+// [layers][heads][len] -> [len]: one layer or the layer mean, then one head, the mean or the max.
+std::vector<float> combine_heads(const std::vector<float>& by_head, int layers, int heads,
+                                 int layer, int head, const char* what) {
+  const std::string where = std::string("StepAttention::") + what;
+  check(layers > 0, where, "this step has no attention record");
+  check(layer >= -1 && layer < layers, where,
         "layer " + std::to_string(layer) + " is not -1 (mean) or in [0, " + std::to_string(layers) + ")");
-  check(head >= -2 && head < heads, "StepAttention::image_map",
+  check(head >= -2 && head < heads, where,
         "head " + std::to_string(head) + " is not -1 (mean), -2 (max) or in [0, " +
             std::to_string(heads) + ")");
-  const size_t N = image.size();
-  // Each head's map at the chosen layer (or its mean over layers), then the heads combined.
+  const size_t N = by_head.size() / (static_cast<size_t>(layers) * heads);
   auto head_map = [&](int h, size_t j) {
-    if (layer >= 0) return image_by_head[(static_cast<size_t>(layer) * heads + h) * N + j];
+    if (layer >= 0) return by_head[(static_cast<size_t>(layer) * heads + h) * N + j];
     float sum = 0.0f;
-    for (int l = 0; l < layers; ++l) sum += image_by_head[(static_cast<size_t>(l) * heads + h) * N + j];
+    for (int l = 0; l < layers; ++l) sum += by_head[(static_cast<size_t>(l) * heads + h) * N + j];
     return sum / static_cast<float>(layers);
   };
   std::vector<float> out(N, 0.0f);
@@ -41,16 +45,17 @@ std::vector<float> StepAttention::image_map(int layer, int head) const {
   return out;
 }
 
-const Caption& CaptionResult::best() const {
-  check(!hypotheses.empty(), "CaptionResult", "no caption");
-  return hypotheses.front();
+}  // namespace
+
+std::vector<float> StepAttention::image_map(int layer, int head) const {
+  return combine_heads(image_by_head, layers, heads, layer, head, "image_map");
 }
 
-namespace api {
-namespace {
+std::vector<float> StepAttention::context_map(int layer, int head) const {
+  return combine_heads(context_by_head, layers, heads, layer, head, "context_map");
+}
 
-// Entropy (nats) of `w` renormalised to sum 1; 0 for an all-zero map.
-float entropy(const std::vector<float>& w) {
+float attention_entropy(const std::vector<float>& w) {
   const double total = std::accumulate(w.begin(), w.end(), 0.0);
   if (total <= 0.0) return 0.0f;
   double h = 0.0;
@@ -61,7 +66,12 @@ float entropy(const std::vector<float>& w) {
   return static_cast<float>(h);
 }
 
-}  // namespace
+const Caption& CaptionResult::best() const {
+  check(!hypotheses.empty(), "CaptionResult", "no caption");
+  return hypotheses.front();
+}
+
+namespace api {
 
 StepAttention summarise_step(const model::StepRecord& rec, const model::ModelConfig& cfg,
                              int64_t N, int64_t Lc, const text::Vocabulary& vocab) {
@@ -84,7 +94,7 @@ StepAttention summarise_step(const model::StepRecord& rec, const model::ModelCon
   a.image_share_by_layer = model::image_share_by_layer(rec, a.layers, a.heads, N);
   a.image_share = std::accumulate(a.image_share_by_layer.begin(), a.image_share_by_layer.end(), 0.0f) /
                   static_cast<float>(a.layers);
-  a.image_entropy = entropy(a.image);
+  a.image_entropy = attention_entropy(a.image);
   a.image_entropy_normalised = N > 1 ? a.image_entropy / static_cast<float>(std::log(static_cast<double>(N))) : 0.0f;
   return a;
 }

@@ -103,6 +103,8 @@ struct DecodeSettings {
   int min_words = 1;            // <eos> is not allowed before this many words
   int no_repeat_ngram = 0;      // > 0: never repeat an n-gram of this size
   int top_k = 5;                // alternatives kept per step (0..32)
+
+  bool operator==(const DecodeSettings&) const = default;
 };
 
 struct DecodeControl {
@@ -134,9 +136,15 @@ struct StepAttention {
   std::vector<Alternative> top;         // the step's best tokens, best first
 
   bool empty() const { return layers == 0; }
-  // One layer (or -1 = mean over layers), one head (or -1 = mean, -2 = max over heads).
+  // One layer (or -1 = mean over layers), one head (or -1 = mean, -2 = max over heads): each
+  // head's map at that layer (or averaged over layers), then the heads combined.
   std::vector<float> image_map(int layer, int head) const;
+  std::vector<float> context_map(int layer, int head) const;  // the same over context tokens
 };
+
+// Shannon entropy (nats) of `weights` renormalised to sum 1 (0 for an all-zero vector), e.g.
+// of an image_map() of one layer or head.
+float attention_entropy(const std::vector<float>& weights);
 
 struct Word {
   std::string text;
@@ -157,7 +165,9 @@ struct Caption {
 };
 
 struct CaptionResult {
-  std::vector<Caption> hypotheses;  // best first; greedy and score() give one, beam up to k
+  std::vector<Caption> hypotheses;  // best first; greedy and score() give one; beam search every
+                                    // hypothesis it finished (k or more: all that ended by the
+                                    // step its search stopped)
   PatchGrid grid;
   std::vector<std::string> context_tokens;
   int64_t context_dropped_tokens = 0;  // context words that did not fit the model
