@@ -19,7 +19,8 @@ struct ScenesOptions {
   int size = 128;
   std::string split = "train";
   std::string out;
-  std::string style;  // empty: noto, or emojione for test-style
+  std::string style;  // empty: noto, or emojione for test-style; else parse_art_styles
+  bool npm_dir_given = false;
   std::string objects;
   vision::ArtPaths paths;
   std::string format = "png";
@@ -65,21 +66,33 @@ void run_scenes(const ScenesOptions& o) {
   d.generator.layout.min_objects = o.min_objects;
   d.generator.layout.max_objects = o.max_objects;
   d.generator.layout.effects = !o.no_effects;
-  d.style = o.style.empty() ? vision::default_art_style(d.generator.split) : vision::art_style_from_name(o.style);
+  d.styles = o.style.empty() ? std::vector<vision::ArtStyle>{vision::default_art_style(d.generator.split)}
+                             : vision::parse_art_styles(o.style);
   d.paths = o.paths;
+  // The npm artwork lives in the source (or install) tree, wherever glimpse is run from.
+  if (!o.npm_dir_given) {
+    const auto npm = find_shipped_file("third_party/npm/node_modules");
+    if (!npm.empty()) d.paths.npm_dir = npm.string();
+  }
   d.count = o.count;
   d.out_dir = o.out;
   d.image_format = o.format;
   d.write = !o.dry_run;
   d.contact_sheet = o.contact_sheet;
   const vision::SceneDatasetStats s = vision::write_scene_dataset(catalogue, d);
+  const std::string styles = vision::art_styles_name(d.styles);
+  nlohmann::json per_style = nlohmann::json::object();
+  for (size_t k = 0; k < d.styles.size(); ++k) per_style[vision::art_style_name(d.styles[k])] = s.scenes_per_style[k];
 
   if (o.as_json) {
     nlohmann::json j = {{"scenes", s.scenes},
                         {"threads", s.threads},
                         {"size", o.size},
                         {"split", o.split},
-                        {"art_style", vision::art_style_name(d.style)},
+                        {"art_style", styles},
+                        {"scenes_per_style", per_style},
+                        {"catalogue_objects", s.catalogue_objects},
+                        {"objects_without_artwork", s.left_out},
                         {"written", !o.dry_run},
                         {"atlas_seconds", s.atlas_seconds},
                         {"scene_seconds", s.scene_seconds},
@@ -88,9 +101,21 @@ void run_scenes(const ScenesOptions& o) {
     return;
   }
   std::cout << "glimpse scenes: " << s.scenes << " " << o.split << " scenes (" << o.size << " px, "
-            << vision::art_style_name(d.style) << ") " << (o.dry_run ? "generated" : "written to " + o.out)
+            << styles << ") " << (o.dry_run ? "generated" : "written to " + o.out)
             << " in " << s.scene_seconds << " s on " << s.threads << " threads: " << s.scenes_per_second
             << " scenes/s (artwork loaded in " << s.atlas_seconds << " s)\n";
+  if (!s.left_out.empty()) {
+    std::cout << "art: " << s.catalogue_objects << " of " << catalogue.size() << " catalogue objects drawn in "
+              << styles << "; left out, without artwork:";
+    for (size_t i = 0; i < s.left_out.size(); ++i) std::cout << (i ? ", " : " ") << s.left_out[i];
+    std::cout << "\n";
+  }
+  if (d.styles.size() > 1) {
+    std::cout << "scenes per style:";
+    for (size_t k = 0; k < d.styles.size(); ++k)
+      std::cout << " " << vision::art_style_name(d.styles[k]) << " " << s.scenes_per_style[k];
+    std::cout << "\n";
+  }
   if (!o.contact_sheet.empty()) std::cout << "contact sheet: " << o.contact_sheet << "\n";
 }
 
@@ -127,11 +152,20 @@ void add_scenes_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::IsMember({"train", "val", "test", "test-style"}));
   cmd->add_option("--out", opts->out, "Output folder (images + captions.json)");
-  cmd->add_option("--style", opts->style, "Art style: noto | emojione (default: noto; emojione for test-style)")
-      ->check(CLI::IsMember({"noto", "emojione"}));
+  cmd->add_option("--style", opts->style,
+                  "Art style: noto | emojione | openmoji | fluent-flat | fluent-modern | symbola | emojify, "
+                  "mixed (all but emojione), or a comma list; each scene is drawn in one of the list "
+                  "(default: noto; emojione for test-style)");
   cmd->add_option("--objects", opts->objects, "Object catalogue (default: assets/scene-objects.json)");
   cmd->add_option("--noto-font", opts->paths.noto_font, "Noto Color Emoji font")->capture_default_str();
   cmd->add_option("--emojione-dir", opts->paths.emojione_dir, "EmojiOne PNG folder")->capture_default_str();
+  cmd->add_option("--npm-dir", opts->paths.npm_dir, "node_modules holding openmoji and fluentui-emoji "
+                  "(default: third_party/npm/node_modules of the source tree, from scripts/setup.sh)")
+      ->each([opts](const std::string&) { opts->npm_dir_given = true; });
+  cmd->add_option("--symbola-font", opts->paths.symbola_font, "Symbola font")->capture_default_str();
+  cmd->add_option("--emojify-dir", opts->paths.emojify_dir, "emojify.js PNG folder")->capture_default_str();
+  cmd->add_option("--art-cache", opts->paths.art_cache_dir,
+                  "Folder of rasterised SVG artwork (default: $XDG_CACHE_HOME/glimpse/art or ~/.cache/glimpse/art)");
   cmd->add_option("--format", opts->format, "Image files: png | jpg")
       ->capture_default_str()
       ->check(CLI::IsMember({"png", "jpg"}));

@@ -10,10 +10,11 @@ packages=(
   nlohmann-json3-dev libcli11-dev
   libfreetype-dev libglfw3-dev libimgui-dev libgl-dev
   libopenmpi-dev openmpi-bin
-  xvfb xauth
+  xvfb xauth libgl1-mesa-dri
   python3 python3-torch python3-nltk python3-numpy
   wordnet-base
   fonts-noto-color-emoji unicode-cldr-core unicode-data ruby-gemojione
+  fonts-symbola libjs-emojify librsvg2-bin
 )
 
 missing=()
@@ -25,12 +26,31 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} packages present"
-  exit 0
+else
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
-echo "setup: installing ${missing[*]}"
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+# npm artwork for the scene art styles openmoji, fluent-flat and fluent-modern
+# (docs/dataset.md): installed into the project-local third_party/npm (git-ignored) with the
+# machine's npm (Node.js ships it here; Debian's package npm otherwise). Skipped, without
+# touching the network, when the wanted versions are already there.
+npm_dir="$(cd "$(dirname "$0")/.." && pwd)/third_party/npm"
+npm_version() { node -p "require('$npm_dir/node_modules/$1/package.json').version" 2>/dev/null || true; }
+if [[ "$(npm_version openmoji)" == 17.* && "$(npm_version fluentui-emoji)" == 1.3.* ]]; then
+  echo "setup: npm artwork present (openmoji $(npm_version openmoji), fluentui-emoji $(npm_version fluentui-emoji))"
+else
+  if ! command -v npm >/dev/null; then
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends npm
+  fi
+  echo "setup: installing npm packages openmoji@17 fluentui-emoji@1.3 into $npm_dir"
+  mkdir -p "$npm_dir"
+  npm install --no-save --no-audit --no-fund --prefix "$npm_dir" openmoji@17 fluentui-emoji@1.3
+fi

@@ -55,7 +55,9 @@ TEST(CaptionJobs, ANewJobSupersedesTheSlotsEarlierOne) {
   EXPECT_TRUE(outcomes.back().ok()) << outcomes.back().error;
   // The first either never ran (dropped from the queue) or came back cancelled.
   for (const auto& o : outcomes)
-    if (o.job == first) EXPECT_TRUE(o.cancelled);
+    if (o.job == first) {
+      EXPECT_TRUE(o.cancelled);
+    }
 }
 
 TEST(CaptionFlow, ANewContextReusesThePicturesEncoding) {

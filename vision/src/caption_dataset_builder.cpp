@@ -49,6 +49,11 @@ bool CaptionDatasetBuilder::keep_split(const std::string& split) const {
          std::find(options_.splits.begin(), options_.splits.end(), split) != options_.splits.end();
 }
 
+void CaptionDatasetBuilder::set_art_style(int64_t image_id, const std::string& style) {
+  const auto it = index_of_.find(image_id);
+  if (it != index_of_.end()) images_[it->second].art_style = style;
+}
+
 bool CaptionDatasetBuilder::add_image(int64_t id, const std::string& file_name, int width, int height,
                                       const std::string& split, const std::string& where) {
   if (!keep_split(split)) {

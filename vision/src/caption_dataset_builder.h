@@ -24,6 +24,8 @@ class CaptionDatasetBuilder {
   void add_object(int64_t image_id, const ObjectBox& box, const std::string& where);
   void add_context(int64_t image_id, ContextEntry context, const std::string& where);
   void set_info(const std::string& key, const std::string& value) { info_[key] = value; }
+  // The art style of image `image_id`, added just before.
+  void set_art_style(int64_t image_id, const std::string& style);
 
   // A record the reader could not make sense of.
   void bad(const std::string& file, const std::string& reason);

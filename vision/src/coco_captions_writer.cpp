@@ -46,8 +46,11 @@ void write_coco_captions(const std::string& path, const CaptionDataset& dataset)
   out += "\n \"info\": " + info.dump() + ",\n \"licenses\": [],\n \"type\": \"captions\"";
   {
     ArrayWriter images(out, "images");
-    for (const auto& r : dataset.images)
-      images.add({{"id", r.id}, {"file_name", r.file_name}, {"width", r.width}, {"height", r.height}});
+    for (const auto& r : dataset.images) {
+      json image = {{"id", r.id}, {"file_name", r.file_name}, {"width", r.width}, {"height", r.height}};
+      if (!r.art_style.empty()) image["art_style"] = r.art_style;
+      images.add(image);
+    }
   }
   {
     ArrayWriter annotations(out, "annotations");

@@ -57,8 +57,11 @@ std::vector<std::string> string_list(const json& e, const char* name) {
 bool is_karpathy_image(const json& e) { return e.is_object() && e.contains("sentences"); }
 
 void read_coco_image(const json& e, const std::string& where, CaptionDatasetBuilder& b) {
-  b.add_image(int_field(e, "id"), string_field(e, "file_name"), optional_size(e, "width"),
-              optional_size(e, "height"), "", where);
+  const int64_t id = int_field(e, "id");
+  const std::string style = e.contains("art_style") ? string_field(e, "art_style") : std::string();
+  if (b.add_image(id, string_field(e, "file_name"), optional_size(e, "width"), optional_size(e, "height"), "", where) &&
+      !style.empty())
+    b.set_art_style(id, style);
 }
 
 // {"filepath": "val2014", "filename": "...jpg", "imgid": 0, "cocoid": 391895, "split": "test",

@@ -80,6 +80,7 @@ SceneCatalogue load_scene_catalogue(const std::string& path) {
     obj.plural = required_string(o, "plural", where);
     obj.category = required_string(o, "category", where);
     obj.emojione_png = required_string(o, "emojione_png", where);
+    obj.cldr_name = o.contains("cldr_name") ? required_string(o, "cldr_name", where) : obj.name;
     if (o.contains("colour") && !o["colour"].is_null())
       obj.colour = required_string(o, "colour", where);
     std::vector<char32_t> codepoints;
@@ -100,6 +101,20 @@ SceneCatalogue load_scene_catalogue(const std::string& path) {
     cat.objects.push_back(std::move(obj));
   }
   return cat;
+}
+
+SceneCatalogue subset_catalogue(const SceneCatalogue& catalogue, const std::vector<int>& keep) {
+  SceneCatalogue out;
+  out.source = catalogue.source;
+  int previous = -1;
+  for (const int i : keep) {
+    check(i > previous && i < catalogue.size(), "subset_catalogue",
+          "object indices must increase and lie in [0, " + std::to_string(catalogue.size()) + ")");
+    previous = i;
+    out.by_name.emplace(catalogue.objects[static_cast<size_t>(i)].name, out.size());
+    out.objects.push_back(catalogue.objects[static_cast<size_t>(i)]);
+  }
+  return out;
 }
 
 }  // namespace glimpse::vision

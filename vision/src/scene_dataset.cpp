@@ -93,6 +93,7 @@ ImageRecord scene_record(const GeneratedScene& scene, const SceneCatalogue& cata
   r.id = static_cast<int64_t>(scene.index);
   r.file_name = file_name(scene.index, image_format);
   r.width = r.height = scene.layout.canvas;
+  r.art_style = art_style_name(scene.style);
   r.captions = scene.captions;
   for (size_t i = 0; i < scene.layout.objects.size() && i < scene.rendered.boxes.size(); ++i) {
     const BoxXYWH& b = scene.rendered.boxes[i];
@@ -115,6 +116,7 @@ SceneDatasetStats write_scene_dataset(const SceneCatalogue& catalogue, const Sce
   check(o.jpeg_quality >= 1 && o.jpeg_quality <= 100, "scenes", "JPEG quality must be in [1, 100]");
   check(o.count >= 1 && o.count <= 100'000'000, "scenes", "count must be in [1, 100000000]");
   check(!o.write || !o.out_dir.empty(), "scenes", "no output folder given");
+  check(!o.styles.empty(), "scenes", "no art style given");
   namespace fs = std::filesystem;
   if (o.write) {
     std::error_code ec;
@@ -125,9 +127,24 @@ SceneDatasetStats write_scene_dataset(const SceneCatalogue& catalogue, const Sce
 
   SceneDatasetStats stats;
   const auto t_atlas = std::chrono::steady_clock::now();
-  const EmojiAtlas atlas(catalogue, o.style, o.paths);
+  std::vector<std::unique_ptr<ArtSource>> sources;
+  std::vector<const ArtSource*> source_list;
+  for (const ArtStyle style : o.styles) {
+    sources.push_back(make_art_source(style, o.paths));
+    source_list.push_back(sources.back().get());
+  }
+  const ArtCoverage coverage = art_coverage(catalogue, source_list);
+  const SceneCatalogue& drawn = coverage.catalogue;
+  std::vector<std::unique_ptr<EmojiAtlas>> atlases;
+  std::vector<const EmojiAtlas*> atlas_list;
+  for (const auto& source : sources) {
+    atlases.push_back(std::make_unique<EmojiAtlas>(drawn, *source));
+    atlas_list.push_back(atlases.back().get());
+  }
   stats.atlas_seconds = seconds_since(t_atlas);
-  const SceneGenerator generator(catalogue, &atlas, o.generator);
+  stats.catalogue_objects = drawn.size();
+  stats.left_out = coverage.left_out;
+  const SceneGenerator generator(drawn, atlas_list, o.generator);
 
   CaptionDataset dataset;
   dataset.images.resize(static_cast<size_t>(o.count));
@@ -142,7 +159,7 @@ SceneDatasetStats write_scene_dataset(const SceneCatalogue& catalogue, const Sce
       GeneratedScene scene = generator.generate(static_cast<uint64_t>(i));
       const std::string bytes = o.image_format == "png" ? encode_png(scene.rendered.image)
                                                         : encode_jpeg(scene.rendered.image, o.jpeg_quality);
-      ImageRecord record = scene_record(scene, catalogue, o.image_format);
+      ImageRecord record = scene_record(scene, drawn, o.image_format);
       if (o.write) write_image_file((fs::path(o.out_dir) / record.file_name).string(), bytes);
       dataset.images[static_cast<size_t>(i)] = std::move(record);
       if (i < static_cast<int64_t>(sheet_scenes.size())) sheet_scenes[static_cast<size_t>(i)] = std::move(scene);
@@ -160,10 +177,27 @@ SceneDatasetStats write_scene_dataset(const SceneCatalogue& catalogue, const Sce
       {"seed", std::to_string(o.generator.seed)},
       {"count", std::to_string(o.count)},
       {"size", std::to_string(o.generator.layout.canvas)},
-      {"art_style", art_style_name(o.style)},
+      {"art_style", art_styles_name(o.styles)},
       {"catalogue", catalogue.source},
+      {"catalogue_objects", std::to_string(drawn.size()) + " of " + std::to_string(catalogue.size())},
       {"contexts_per_image", std::to_string(o.generator.contexts_per_image)},
   };
+  if (!coverage.left_out.empty()) {
+    std::string names;
+    for (const auto& n : coverage.left_out) names += (names.empty() ? "" : ", ") + n;
+    dataset.info["objects_without_artwork"] = names;
+  }
+  stats.scenes_per_style.assign(o.styles.size(), 0);
+  for (const auto& r : dataset.images)
+    for (size_t k = 0; k < o.styles.size(); ++k)
+      if (r.art_style == art_style_name(o.styles[k])) ++stats.scenes_per_style[k];
+  if (o.styles.size() > 1) {
+    std::string counts;
+    for (size_t k = 0; k < o.styles.size(); ++k)
+      counts += (counts.empty() ? "" : ", ") + std::string(art_style_name(o.styles[k])) + " " +
+                std::to_string(stats.scenes_per_style[k]);
+    dataset.info["scenes_per_style"] = counts;
+  }
   if (o.write) {
     sync_folder(o.out_dir);
     write_coco_captions((fs::path(o.out_dir) / "captions.json").string(), dataset);
@@ -179,7 +213,7 @@ SceneDatasetStats write_scene_dataset(const SceneCatalogue& catalogue, const Sce
       ContactTile t;
       t.image = s.rendered.image;
       t.boxes = s.rendered.boxes;
-      for (const auto& p : s.layout.objects) t.labels.push_back(catalogue.objects[static_cast<size_t>(p.object)].name);
+      for (const auto& p : s.layout.objects) t.labels.push_back(drawn.objects[static_cast<size_t>(p.object)].name);
       t.caption = s.captions.empty() ? std::string() : s.captions.front();
       tiles.push_back(std::move(t));
     }

@@ -1,5 +1,7 @@
 #include "glimpse/vision/scene_generator.h"
 
+#include <algorithm>
+
 #include "glimpse/core/error.h"
 
 namespace glimpse::vision {
@@ -24,7 +26,7 @@ uint64_t split_stream(SceneSplit split) {
 
 // Separate generators for the layout, the captions and the contexts, so that a change in the
 // caption grammar does not move a single object.
-enum Stream : uint64_t { kLayoutStream = 1, kCaptionStream = 2, kContextStream = 3 };
+enum Stream : uint64_t { kLayoutStream = 1, kCaptionStream = 2, kContextStream = 3, kStyleStream = 4 };
 
 }  // namespace
 
@@ -34,13 +36,40 @@ uint64_t scene_seed(uint64_t seed, SceneSplit split, uint64_t index) {
 
 SceneGenerator::SceneGenerator(const SceneCatalogue& catalogue, const EmojiAtlas* atlas,
                                const SceneGeneratorOptions& options)
-    : catalogue_(catalogue), atlas_(atlas), options_(options), holdout_(catalogue) {
+    : SceneGenerator(catalogue, atlas ? std::vector<const EmojiAtlas*>{atlas} : std::vector<const EmojiAtlas*>{},
+                     options) {}
+
+SceneGenerator::SceneGenerator(const SceneCatalogue& catalogue, std::vector<const EmojiAtlas*> atlases,
+                               const SceneGeneratorOptions& options)
+    : catalogue_(catalogue), options_(options), holdout_(catalogue), atlases_(std::move(atlases)) {
   validate(options.layout);
-  check(atlas == nullptr || atlas->size() == catalogue.size(), "SceneGenerator",
-        "the atlas has " + std::to_string(atlas ? atlas->size() : 0) + " glyphs for " +
-            std::to_string(catalogue.size()) + " catalogue objects");
+  for (const EmojiAtlas* a : atlases_) {
+    check(a != nullptr, "SceneGenerator", "null atlas in the style list");
+    check(a->size() == catalogue.size(), "SceneGenerator",
+          "the " + std::string(art_style_name(a->style())) + " atlas has " + std::to_string(a->size()) +
+              " glyphs for " + std::to_string(catalogue.size()) + " catalogue objects");
+  }
+  if (!atlases_.empty())
+    for (int i = 0; i < catalogue.size(); ++i) {
+      const bool drawn = std::any_of(atlases_.begin(), atlases_.end(), [i](const EmojiAtlas* a) { return a->has(i); });
+      check(drawn, "SceneGenerator",
+            "no art style given draws catalogue object '" + catalogue.objects[static_cast<size_t>(i)].name + "'");
+    }
   check(options.contexts_per_image >= 0 && options.contexts_per_image <= 6, "SceneGenerator",
         "contexts per image must be in [0, 6]");
+}
+
+size_t SceneGenerator::pick_atlas(const SceneLayout& layout, uint64_t base) const {
+  std::vector<size_t> able;
+  for (size_t k = 0; k < atlases_.size(); ++k) {
+    const bool all = std::all_of(layout.objects.begin(), layout.objects.end(),
+                                 [&](const PlacedObject& p) { return atlases_[k]->has(p.object); });
+    if (all) able.push_back(k);
+  }
+  check(!able.empty(), "SceneGenerator",
+        "no art style given draws every object of the scene (use a catalogue from art_coverage)");
+  if (able.size() == 1) return able.front();
+  return able[static_cast<size_t>(splitmix64(base ^ kStyleStream) % able.size())];
 }
 
 GeneratedScene SceneGenerator::describe(uint64_t index) const {
@@ -49,6 +78,7 @@ GeneratedScene SceneGenerator::describe(uint64_t index) const {
   s.index = index;
   Rng layout_rng(splitmix64(base ^ kLayoutStream));
   s.layout = sample_layout(catalogue_, holdout_, options_.split, options_.layout, layout_rng);
+  s.style = atlases_.empty() ? default_art_style(options_.split) : atlases_[pick_atlas(s.layout, base)]->style();
   Rng caption_rng(splitmix64(base ^ kCaptionStream));
   s.captions = caption_scene(s.layout, catalogue_, CaptionInstruction::Plain, caption_rng);
   Rng context_rng(splitmix64(base ^ kContextStream));
@@ -57,9 +87,10 @@ GeneratedScene SceneGenerator::describe(uint64_t index) const {
 }
 
 GeneratedScene SceneGenerator::generate(uint64_t index) const {
-  check(atlas_ != nullptr, "SceneGenerator::generate", "this generator has no artwork (atlas)");
+  check(!atlases_.empty(), "SceneGenerator::generate", "this generator has no artwork (atlas)");
   GeneratedScene s = describe(index);
-  s.rendered = render_scene(s.layout, *atlas_);
+  const uint64_t base = scene_seed(options_.seed, options_.split, index);
+  s.rendered = render_scene(s.layout, *atlases_[pick_atlas(s.layout, base)]);
   return s;
 }
 

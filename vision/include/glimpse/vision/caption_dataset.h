@@ -38,6 +38,7 @@ struct ImageRecord {
   int width = 0;          // 0 when the format does not say and the image was not decoded
   int height = 0;
   std::string split;      // Karpathy's "train" / "val" / "test" / "restval"; else empty
+  std::string art_style;  // generated scenes: the art style the image is drawn in; else empty
   std::vector<std::string> captions;   // references for the empty context
   std::vector<ObjectBox> objects;
   std::vector<ContextEntry> contexts;

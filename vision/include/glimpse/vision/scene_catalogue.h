@@ -17,6 +17,7 @@ struct SceneObject {
   std::string category;  // "animal", "food", "vehicle", ...
   char32_t codepoint = 0;  // the one code point the font's cmap maps (U+FE0F dropped)
   std::string emojione_png;          // file name in the EmojiOne PNG folder
+  std::string cldr_name;  // CLDR short name ("woman’s boot"); Fluent Emoji's files are named by it
   std::vector<std::string> synonyms;  // other words naming this object ("bike")
   std::vector<std::string> keywords;  // CLDR keywords for context text ("pet", "fruit")
   // The colour attribute, if it reads naturally in front of the noun (not "purple bunch of
@@ -37,5 +38,8 @@ struct SceneCatalogue {
 // Reads and validates the catalogue. Throws glimpse::Error naming the file, the object and the
 // field for a missing file, bad JSON, a missing or ill-typed field, or a duplicate name.
 SceneCatalogue load_scene_catalogue(const std::string& path);
+
+// The objects `keep` (indices into `catalogue`, increasing), with the same source.
+SceneCatalogue subset_catalogue(const SceneCatalogue& catalogue, const std::vector<int>& keep);
 
 }  // namespace glimpse::vision

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "glimpse/vision/caption_dataset.h"
 #include "glimpse/vision/emoji_atlas.h"
@@ -14,7 +15,9 @@ namespace glimpse::vision {
 
 struct SceneDatasetOptions {
   SceneGeneratorOptions generator;
-  ArtStyle style = ArtStyle::Noto;
+  // Each scene is drawn in one of these (deterministically, from the seed), and its record
+  // says which. The scenes draw from the objects art_coverage finds for the list.
+  std::vector<ArtStyle> styles = {ArtStyle::Noto};
   ArtPaths paths;
   uint64_t count = 1000;
   std::string out_dir;
@@ -27,6 +30,9 @@ struct SceneDatasetOptions {
 struct SceneDatasetStats {
   uint64_t scenes = 0;
   int threads = 0;
+  int catalogue_objects = 0;              // objects the scenes draw from
+  std::vector<std::string> left_out;      // catalogue objects left out (art_coverage)
+  std::vector<uint64_t> scenes_per_style;  // parallel to SceneDatasetOptions::styles
   double atlas_seconds = 0;  // loading the artwork
   double scene_seconds = 0;  // generating, encoding and writing the scenes
   double scenes_per_second = 0;

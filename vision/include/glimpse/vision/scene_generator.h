@@ -1,7 +1,8 @@
 // The emoji-scene generator: scene `index` of a (seed, split) is a pure function of those
-// three numbers — layout, image, boxes, captions and contexts — so scenes can be made in any
-// order, on any number of threads, and `test-style` scene i is `test` scene i in the other art
-// style.
+// three numbers — layout, art style, image, boxes, captions and contexts — so scenes can be
+// made in any order, on any number of threads, and `test-style` scene i is `test` scene i in
+// the other art style. Given several art styles, each scene is drawn in one of those that draw
+// all of its objects, drawn from its own random stream (the layout does not depend on it).
 #pragma once
 
 #include <cstdint>
@@ -26,6 +27,7 @@ struct SceneGeneratorOptions {
 
 struct GeneratedScene {
   uint64_t index = 0;
+  ArtStyle style = ArtStyle::Noto;    // the style it is drawn in (default_art_style if none)
   SceneLayout layout;
   RenderedScene rendered;             // empty image when only described
   std::vector<std::string> captions;  // plain references (the empty context)
@@ -41,6 +43,10 @@ class SceneGenerator {
   // `atlas` may be null for a generator that only describes scenes (no images).
   SceneGenerator(const SceneCatalogue& catalogue, const EmojiAtlas* atlas,
                  const SceneGeneratorOptions& options);
+  // One atlas per art style, all of `catalogue`; every catalogue object must be drawn by at
+  // least one of them (art_coverage gives such a catalogue).
+  SceneGenerator(const SceneCatalogue& catalogue, std::vector<const EmojiAtlas*> atlases,
+                 const SceneGeneratorOptions& options);
 
   // Layout, image, boxes, captions and contexts of scene `index`. Thread-safe.
   GeneratedScene generate(uint64_t index) const;
@@ -52,7 +58,10 @@ class SceneGenerator {
 
  private:
   const SceneCatalogue& catalogue_;
-  const EmojiAtlas* atlas_;
+  // Which atlas draws `layout`: one of those that have all its objects.
+  size_t pick_atlas(const SceneLayout& layout, uint64_t base) const;
+
+  std::vector<const EmojiAtlas*> atlases_;
   SceneGeneratorOptions options_;
   SceneHoldOut holdout_;
 };

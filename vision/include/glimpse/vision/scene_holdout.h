@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "glimpse/vision/emoji_atlas.h"
+#include "glimpse/vision/art_style.h"
 #include "glimpse/vision/scene_catalogue.h"
 
 namespace glimpse::vision {
