@@ -18,16 +18,19 @@ std::vector<float> word_weights(const Word& word, const MapSettings& s) {
   return a.image_map(layer, head);
 }
 
+AttentionMap upload_map(MapPixels pixels) {
+  AttentionMap m;
+  if (pixels.weights.empty()) return m;
+  m.texture = Texture::from_rgba(pixels.width, pixels.height, pixels.rgba);
+  m.scale_top = pixels.scale_top;
+  m.argmax = pixels.argmax;
+  m.weights = std::move(pixels.weights);
+  return m;
+}
+
 AttentionMap draw_map(const PatchGrid& grid, std::vector<float> weights, const MapSettings& settings,
                       int max_side) {
-  AttentionMap m;
-  if (weights.empty() || static_cast<int>(weights.size()) != grid.size()) return m;
-  const HeatMap heat = heat_map(grid, weights, settings.normalization, max_side);
-  m.texture = Texture::from_rgba(heat.width, heat.height, colorize(heat, settings.color_map, settings.fade));
-  m.scale_top = heat.scale_top;
-  m.argmax = argmax_patch(weights);
-  m.weights = std::move(weights);
-  return m;
+  return upload_map(paint_map(grid, std::move(weights), settings, max_side));
 }
 
 AttentionMap draw_difference(const PatchGrid& grid, const std::vector<float>& a,
@@ -57,22 +60,27 @@ AttentionMap draw_difference(const PatchGrid& grid, const std::vector<float>& a,
 
 bool WordMaps::update(const std::shared_ptr<const CaptionResult>& result, int hypothesis,
                       const MapSettings& settings, int max_side) {
-  if (result == result_ && hypothesis == hypothesis_ && settings == settings_ &&
-      max_side == max_side_)
-    return false;
-  const auto start = std::chrono::steady_clock::now();
-  result_ = result;
-  hypothesis_ = hypothesis;
-  settings_ = settings;
-  max_side_ = max_side;
-  maps_.clear();
-  if (result && hypothesis >= 0 && hypothesis < static_cast<int>(result->hypotheses.size())) {
-    for (const Word& w : result->hypotheses[static_cast<size_t>(hypothesis)].words)
-      maps_.push_back(draw_map(result->grid, word_weights(w, settings), settings, max_side));
+  if (result != result_ || hypothesis != hypothesis_ || !(settings == settings_) ||
+      max_side != max_side_) {
+    if (result != result_ || hypothesis != hypothesis_)
+      maps_.clear();  // another caption's words: nothing is better than the wrong maps
+    result_ = result;
+    hypothesis_ = hypothesis;
+    settings_ = settings;
+    max_side_ = max_side;
+    painter_.request({++requests_, result, hypothesis, settings, max_side});
+    pending_ = true;
   }
-  build_ms_ = std::chrono::duration<float, std::milli>(std::chrono::steady_clock::now() - start)
-                  .count();
-  return true;
+  if (auto painted = painter_.take()) {
+    const auto start = std::chrono::steady_clock::now();
+    maps_.clear();
+    for (MapPixels& px : painted->words) maps_.push_back(upload_map(std::move(px)));
+    build_ms_ = painted->paint_ms +
+                std::chrono::duration<float, std::milli>(std::chrono::steady_clock::now() - start).count();
+    pending_ = false;
+    return true;
+  }
+  return false;
 }
 
 const AttentionMap* WordMaps::at(int word) const {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "gui_state.h"
+#include "map_painter.h"
 #include "textures.h"
 
 namespace glimpse::gui {
@@ -25,21 +26,27 @@ const StepAttention& step_of(const Word& word, StepKind step);
 // head the model lacks falls back to the mean.
 std::vector<float> word_weights(const Word& word, const MapSettings& settings);
 
+// Painted pixels -> a texture (UI thread: OpenGL).
+AttentionMap upload_map(MapPixels pixels);
 AttentionMap draw_map(const PatchGrid& grid, std::vector<float> weights, const MapSettings& settings,
                       int max_side);
 // a - b on the diverging scale; scale_top is the largest |a - b|.
 AttentionMap draw_difference(const PatchGrid& grid, const std::vector<float>& a,
                              const std::vector<float>& b, int max_side);
 
-// Every word of one hypothesis under one MapSettings.
+// Every word of one hypothesis under one MapSettings, painted by a MapPainter off the UI
+// thread. Until new maps arrive the old ones stay for a settings change (the same words) and
+// none are shown for a new caption (other words).
 class WordMaps {
  public:
-  // Rebuilds when the caption or the settings changed; returns whether it did.
+  // Asks for new maps when the caption or the settings changed, and uploads them when they are
+  // painted; returns whether the maps drawn changed this frame.
   bool update(const std::shared_ptr<const CaptionResult>& result, int hypothesis,
               const MapSettings& settings, int max_side);
   const AttentionMap* at(int word) const;
   int size() const { return static_cast<int>(maps_.size()); }
-  float build_ms() const { return build_ms_; }
+  float build_ms() const { return build_ms_; }  // painting (painter thread) + upload
+  bool pending() const { return pending_; }     // newer maps are being painted
 
  private:
   std::shared_ptr<const CaptionResult> result_;
@@ -47,6 +54,9 @@ class WordMaps {
   MapSettings settings_;
   std::vector<AttentionMap> maps_;
   float build_ms_ = 0;
+  uint64_t requests_ = 0;
+  bool pending_ = false;
+  MapPainter painter_;
 };
 
 // One word's maps for every layer (and the mean) x every head (and mean, max): small multiples.

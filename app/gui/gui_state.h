@@ -132,6 +132,7 @@ struct GuiState {
   PersistentSettings settings;
   FrameTimes times;
   LayoutReport layout;            // rebuilt every frame
+  bool maps_painting = false;     // every frame: word maps are being painted off the UI thread
   bool quit = false;
 };
 

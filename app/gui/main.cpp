@@ -207,7 +207,7 @@ int main(int argc, char** argv) {
     while (!glfwWindowShouldClose(window) && !state.quit && !stop_requested) {
       if (script && !script->waiting())
         glfwPollEvents();
-      else if (script || waiting_for_captions(state))
+      else if (script || waiting_for_captions(state) || state.maps_painting)
         glfwWaitEventsTimeout(script ? 0.02 : 1.0 / 60);
       else
         glfwWaitEventsTimeout(0.5);

@@ -109,6 +109,7 @@ void MainWindow::draw(GuiState& state, CaptionJobs& jobs) {
   ImGui::BeginChild("main", ImVec2(0, avail.y - status_h), false);
   caption_header(state);
   if (const float built = caches_.update(state); built > 0) state.times.last_maps_build_ms = built;
+  state.maps_painting = caches_.painting();
   view_tabs(state);
   ImGui::EndChild();
   status_bar(state);

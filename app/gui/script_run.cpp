@@ -40,7 +40,7 @@ bool ScriptRun::after_render(GuiState& state, CaptionJobs& jobs, float frame_ms)
   switch (phase_) {
     case Phase::Waiting:
       // Two frames first: the first one submits the jobs.
-      if (frames_seen_ >= 2 && !waiting_for_captions(state)) {
+      if (frames_seen_ >= 2 && !waiting_for_captions(state) && !state.maps_painting) {
         if (!options_.then_open.empty()) {
           // As if the user opened another picture: its caption (or error) is waited for too.
           open_image(state, std::exchange(options_.then_open, {}));

@@ -35,7 +35,14 @@ struct ViewCaches {
   LayerHeadMaps layer_heads;
   DifferenceMaps differences;
 
-  // Returns the milliseconds spent rebuilding word maps (0 when nothing changed).
+  // Word maps still being painted (the app keeps drawing frames until they arrive).
+  bool painting() const {
+    for (const WordMaps& w : words)
+      if (w.pending()) return true;
+    return false;
+  }
+
+  // Returns the milliseconds spent building the word maps that arrived (0 when none did).
   float update(const GuiState& state) {
     float rebuilt_ms = 0;
     for (int i = 0; i < kSlotCount; ++i) {
