@@ -13,10 +13,12 @@ std::vector<std::string>& dropped() {
 }
 
 void on_drop(GLFWwindow*, int count, const char** paths) {
-  for (int i = 0; i < count; ++i) dropped().emplace_back(paths[i]);
+  for (int i = 0; i < count; ++i) queue_dropped_path(paths[i]);
 }
 
 }  // namespace
+
+void queue_dropped_path(const std::string& path) { dropped().push_back(path); }
 
 void accept_drops(GLFWwindow* window) { glfwSetDropCallback(window, on_drop); }
 

@@ -10,6 +10,8 @@ struct GLFWwindow;
 namespace glimpse::gui {
 
 void accept_drops(GLFWwindow* window);
+// What GLFW's drop callback does with each path (scripted runs drop files through it too).
+void queue_dropped_path(const std::string& path);
 std::vector<std::string> take_dropped_paths();
 
 }  // namespace glimpse::gui

@@ -81,6 +81,11 @@ bool FileDialog::native_available() const {
   return has_display() && (!find_on_path("zenity").empty() || !find_on_path("kdialog").empty());
 }
 
+bool FileDialog::busy() const {
+  std::lock_guard lock(native_->mutex);
+  return native_->running || native_->picked.has_value() || browser_open_ || browser_requested_;
+}
+
 void FileDialog::open(const fs::path& start_dir) {
   std::error_code ec;
   dir_ = fs::is_directory(start_dir, ec) ? start_dir : fs::current_path(ec);

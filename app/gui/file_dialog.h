@@ -20,6 +20,8 @@ class FileDialog {
   // Every frame: draws the in-app browser if it is open; returns the picked file once.
   std::optional<std::string> draw();
   bool native_available() const;
+  // The desktop's dialog is running, or the in-app browser is open (or about to open).
+  bool busy() const;
 
  private:
   struct NativeRun;  // shared with the dialog's thread, which may outlive a closed app window

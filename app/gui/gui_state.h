@@ -133,6 +133,8 @@ struct GuiState {
   FrameTimes times;
   LayoutReport layout;            // rebuilt every frame
   bool maps_painting = false;     // every frame: word maps are being painted off the UI thread
+  bool browse_requested = false;  // "Browse..." was pressed: the picture panel opens its dialog
+  bool picking_file = false;      // every frame: a file dialog is open or running
   bool quit = false;
 };
 

@@ -25,6 +25,9 @@ struct LaunchOptions {
   bool grid_lines = false;
   bool no_fade = false;
   std::string then_open;      // scripted: once the first caption is there, open this picture
+  std::string then_drop;      // scripted: ... drop this file on the window (the drop queue)
+  bool then_browse = false;   // scripted: ... press "Browse..." (the desktop's dialog or the
+                              // in-app browser)
 
   std::string screenshot;     // set: scripted mode
   int frames = 3;

@@ -15,6 +15,7 @@ std::string layout_json(const LayoutReport& r) {
                             {"view", r.view},
                             {"panels", panels},
                             {"captions", r.captions},
+                            {"image", r.image},
                             {"error", r.error},
                             {"status", r.status},
                             {"view_rect", r.view_rect}};

@@ -18,6 +18,7 @@ struct LayoutReport {
   int framebuffer_width = 0, framebuffer_height = 0;
   std::vector<PanelRect> panels;
   std::vector<std::string> captions;  // per slot shown: A, then B
+  std::string image;                  // the picture model A's caption is of
   std::string view;
   std::string error;                  // the error text on screen ("" = none)
   std::string status;

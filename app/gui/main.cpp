@@ -148,6 +148,9 @@ int main(int argc, char** argv) {
   cli.add_flag("--grid-lines", o.grid_lines, "draw the patch grid");
   cli.add_flag("--no-fade", o.no_fade, "draw the whole map at --alpha (low weights not transparent)");
   cli.add_option("--then-open", o.then_open, "scripted: after the first caption, open this picture too (as a user would)");
+  cli.add_option("--then-drop", o.then_drop, "scripted: after the first caption, drop this file on the window");
+  cli.add_flag("--then-browse", o.then_browse,
+               "scripted: after the first caption, press Browse... (zenity/kdialog, else the in-app browser)");
   cli.add_option("--screenshot", o.screenshot, "scripted: write the window to this PNG and exit");
   cli.add_option("--frames", o.frames, "scripted: frames to render once the captions are there")->check(CLI::Range(1, 100000));
   std::string size;

@@ -72,6 +72,7 @@ void model_cards(const GuiState& state, ImVec2 size) {
 
 void record_captions(GuiState& state) {
   state.layout.captions.clear();
+  state.layout.image = state.slot(Slot::A).image_path;
   const auto add = [&](Slot s) {
     const Caption* c = state.slot(s).caption();
     state.layout.captions.push_back(c ? c->text : "");

@@ -4,6 +4,7 @@
 #include <imgui_stdlib.h>
 
 #include <filesystem>
+#include <utility>
 
 #include "drop_target.h"
 
@@ -25,7 +26,9 @@ void OpenImagePanel::draw(GuiState& state) {
     open_image(state, state.image_path_edit);
   ImGui::SameLine();
   if (ImGui::Button("Open")) open_image(state, state.image_path_edit);
-  if (ImGui::Button(dialog_.native_available() ? "Browse..." : "Browse (in app)...")) {
+  if (ImGui::Button(dialog_.native_available() ? "Browse..." : "Browse (in app)..."))
+    state.browse_requested = true;
+  if (std::exchange(state.browse_requested, false)) {
     const std::filesystem::path current(state.inputs.image_path);
     dialog_.open(current.has_parent_path() ? current.parent_path() : std::filesystem::current_path());
   }
@@ -38,6 +41,7 @@ void OpenImagePanel::draw(GuiState& state) {
     ImGui::EndCombo();
   }
   if (auto picked = dialog_.draw()) open_image(state, *picked);
+  state.picking_file = dialog_.busy();
 }
 
 }  // namespace glimpse::gui

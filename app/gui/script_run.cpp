@@ -9,6 +9,7 @@
 #include "atomic_file.h"
 #include "caption_flow.h"
 #include "export_panel.h"
+#include "drop_target.h"
 #include "open_image.h"
 #include "screenshot.h"
 
@@ -40,10 +41,22 @@ bool ScriptRun::after_render(GuiState& state, CaptionJobs& jobs, float frame_ms)
   switch (phase_) {
     case Phase::Waiting:
       // Two frames first: the first one submits the jobs.
-      if (frames_seen_ >= 2 && !waiting_for_captions(state) && !state.maps_painting) {
+      if (frames_seen_ >= 2 && !waiting_for_captions(state) && !state.maps_painting &&
+          !state.picking_file) {
+        // As if the user opened another picture (typed, dropped, or picked in the dialog): its
+        // caption (or error) is waited for too.
         if (!options_.then_open.empty()) {
-          // As if the user opened another picture: its caption (or error) is waited for too.
           open_image(state, std::exchange(options_.then_open, {}));
+          frames_seen_ = 0;
+          return false;
+        }
+        if (!options_.then_drop.empty()) {
+          queue_dropped_path(std::exchange(options_.then_drop, {}));
+          frames_seen_ = 0;
+          return false;
+        }
+        if (std::exchange(options_.then_browse, false)) {
+          state.browse_requested = true;
           frames_seen_ = 0;
           return false;
         }

@@ -43,9 +43,10 @@ class GuiTest : public ::testing::Test {
   }
 
   // Runs glimpse-gui --screenshot NAME.png --layout-json NAME.json ARGS at 1280x800.
-  GuiRun run(const std::string& name, const std::string& args) {
+  // `env`: variable assignments put before the command (e.g. "PATH=... ").
+  GuiRun run(const std::string& name, const std::string& args, const std::string& env = "") {
     const fs::path shot = dir_ / (name + ".png"), layout = dir_ / (name + ".json");
-    const std::string cmd = "XDG_CONFIG_HOME='" + config_dir().string() + "' " GLIMPSE_XVFB_RUN
+    const std::string cmd = env + "XDG_CONFIG_HOME='" + config_dir().string() + "' " GLIMPSE_XVFB_RUN
                             " -a -s '-screen 0 1600x1000x24' '" GLIMPSE_GUI "' --size 1280x800 --frames 2"
                             " --screenshot '" + shot.string() + "' --layout-json '" + layout.string() + "' " +
                             args + " 2>&1";
@@ -283,6 +284,37 @@ TEST_F(GuiTest, FailedOpenKeepsThePreviousCaption) {
   ASSERT_EQ(r.layout["captions"].size(), 1u);
   EXPECT_FALSE(r.layout["captions"][0].get<std::string>().empty());
   EXPECT_NE(panel(r.layout, "main"), nullptr);  // the picture is still drawn
+}
+
+// A file dropped on the window goes through the queue GLFW's drop callback fills, and opens.
+TEST_F(GuiTest, ADroppedPictureIsOpenedAndCaptioned) {
+  const GuiRun r = run("drop", "--image " + sample(0) + " --then-drop '" + sample(3) + "'");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.layout["image"], sample(3)) << r.layout.dump();
+  ASSERT_EQ(r.layout["captions"].size(), 1u);
+  EXPECT_FALSE(r.layout["captions"][0].get<std::string>().empty());
+}
+
+// "Browse..." runs the desktop's dialog (zenity, here a stand-in on PATH that answers with a
+// sample's path, as the real one prints the chosen file) and opens what it returns.
+TEST_F(GuiTest, BrowseOpensThePictureTheDesktopDialogReturns) {
+  const fs::path bin = path("bin");
+  fs::create_directories(bin);
+  const fs::path zenity = bin / "zenity";
+  {
+    std::ofstream z(zenity);
+    z << "#!/bin/sh\n"
+      << "echo \"$@\" > '" << path("zenity-args").string() << "'\n"
+      << "echo '" << sample(5) << "'\n";
+  }
+  fs::permissions(zenity, fs::perms::owner_all);
+  const GuiRun r = run("browse", "--image " + sample(0) + " --then-browse", "PATH='" + bin.string() + ":'\"$PATH\" ");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.layout["image"], sample(5)) << r.layout.dump() << r.output;
+  std::ifstream args(path("zenity-args"));
+  const std::string called((std::istreambuf_iterator<char>(args)), {});
+  EXPECT_NE(called.find("--file-selection"), std::string::npos) << called;
+  EXPECT_NE(called.find("*.png"), std::string::npos) << called;  // filtered to pictures
 }
 
 TEST_F(GuiTest, TimingsAndExports) {
