@@ -133,8 +133,15 @@ bool apply_finished(GuiState& state, CaptionJobs& jobs) {
 }
 
 bool waiting_for_captions(const GuiState& state) {
-  for (const CaptionSlot& s : state.slots)
-    if (s.busy()) return true;
+  for (int i = 0; i < kSlotCount; ++i) {
+    const Slot slot = static_cast<Slot>(i);
+    if (state.slot(slot).busy()) return true;
+    // Inputs changed since the last submission (a picture just picked or dropped): the job
+    // that submit_changed() makes next frame is as good as running.
+    CaptionRequest want;
+    if (wanted_request(state, slot, want) && !same_request(want, state.submitted[static_cast<size_t>(i)]))
+      return true;
+  }
   return false;
 }
 

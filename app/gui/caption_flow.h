@@ -12,7 +12,7 @@ namespace glimpse::gui {
 void submit_changed(GuiState& state, CaptionJobs& jobs);
 // Returns true when a caption arrived (the persistent settings may have changed).
 bool apply_finished(GuiState& state, CaptionJobs& jobs);
-// True while any slot the current view needs is still working.
+// True while any slot is still working, or its inputs changed and its job is about to start.
 bool waiting_for_captions(const GuiState& state);
 
 }  // namespace glimpse::gui
