@@ -13,15 +13,12 @@ namespace {
 
 struct EvalArgs : EvalDataArgs {
   std::string model;
-  bool no_distractors = false;
   bool as_json = false;
 };
 
 void run_eval(const EvalArgs& a) {
   const EvalInputs in = load_eval_inputs(a.data, a.splits, a.catalogue);
-  eval::EvalOptions o = a.options;
-  o.distractor_contexts = !a.no_distractors;
-  const eval::EvalReport report = evaluate_model_file(a.model, in, o);
+  const eval::EvalReport report = evaluate_model_file(a.model, in, a.options);
   if (a.as_json) {
     nlohmann::json j = eval::to_json(report);
     j["model"] = a.model;
@@ -40,7 +37,6 @@ void add_eval_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("eval", "Score a model on a captioned dataset (docs/evaluation.md)");
   cmd->add_option("--model", a->model, "model file")->required();
   add_eval_data_options(cmd, *a);
-  cmd->add_flag("--no-distractors", a->no_distractors, "skip captioning with distractor contexts");
   cmd->add_flag("--json", a->as_json, "print the report as JSON, with every image's captions");
   cmd->callback([a] { run_eval(*a); });
 }

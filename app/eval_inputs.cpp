@@ -18,6 +18,13 @@ void add_eval_data_options(CLI::App* cmd, EvalDataArgs& a) {
   cmd->add_option("--max-len", a.options.max_len, "most words per caption (0 = model limit)")
       ->check(CLI::Range(0, 4096));
   cmd->add_option("--batch", a.options.batch, "images decoded together")->check(CLI::Range(1, 4096));
+  std::map<std::string, eval::ContextSelection> selections;
+  for (const auto s : {eval::ContextSelection::All, eval::ContextSelection::Distractors, eval::ContextSelection::None})
+    selections[eval::context_selection_name(s)] = s;
+  cmd->add_option("--contexts", a.options.contexts,
+                  "context entries each image is also captioned with: all, distractors (with mixed) or none")
+      ->transform(CLI::CheckedTransformer(selections))
+      ->default_str(eval::context_selection_name(a.options.contexts));
   cmd->add_option("--catalogue", a.catalogue, "object catalogue (default: the shipped assets/scene-objects.json)");
 }
 

@@ -88,6 +88,12 @@ std::vector<Row> report_rows(const std::vector<ReportColumn>& cols) {
   add_row(rows, cols, "distractor hallucination rate", [](const EvalReport& r) {
     return fraction(r.distractor_hallucination_rate(), r.distractor_hallucinating, r.distractor_captions);
   });
+  // Context following: one row per kind with a rule; the empty context's are the rows above.
+  for (const std::string& kind : eval::followed_context_kinds())
+    add_row(rows, cols, kind + " followed", [&kind](const EvalReport& r) {
+      const eval::FollowTally t = r.followed(kind);
+      return fraction(t.rate(), t.followed, t.captions);
+    });
   add_row(rows, cols, "image share", [](const EvalReport& r) { return value(r.shares.image()); });
   add_row(rows, cols, "context share", [](const EvalReport& r) { return value(r.shares.context()); });
   add_row(rows, cols, "image share, distractor context",

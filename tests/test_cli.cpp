@@ -262,7 +262,9 @@ TEST_F(EvalCli, TableNamesEveryMetricAndEveryLayer) {
   ASSERT_EQ(r.status, 0) << slurp(err_);
   for (const char* row : {"images", "captions/s", "ms per caption", "BLEU-1", "BLEU-4", "METEOR", "ROUGE-L", "CIDEr-D",
                           "object precision", "object recall", "object F1", "hallucination rate",
-                          "distractor hallucination rate", "image share", "context share",
+                          "distractor hallucination rate", "keywords followed", "distractors followed",
+                          "mixed followed", "brief followed", "where followed", "count followed",
+                          "image share", "context share",
                           "pointing, predicted, all layers", "pointing, predicted, layer 2",
                           "pointing, input, layer 1", "pointing, input, chance"})
     EXPECT_NE(r.out.find(row), std::string::npos) << row << "\n" << r.out;
@@ -270,7 +272,7 @@ TEST_F(EvalCli, TableNamesEveryMetricAndEveryLayer) {
 }
 
 TEST_F(EvalCli, JsonReportHasEveryImage) {
-  const auto r = run_glimpse("eval --json --limit 2 --no-distractors --beam 2 --model " + models_[1] +
+  const auto r = run_glimpse("eval --json --limit 2 --contexts none --beam 2 --model " + models_[1] +
                                  " --data " + data_ + "/captions.json",
                              err_);
   ASSERT_EQ(r.status, 0) << slurp(err_);
@@ -280,6 +282,7 @@ TEST_F(EvalCli, JsonReportHasEveryImage) {
   ASSERT_EQ(j["per_image"].size(), 2u);
   EXPECT_EQ(j["per_image"][1]["file_name"], "001.png");
   EXPECT_EQ(j["distractor_hallucination"]["captions"], 0);
+  EXPECT_EQ(j["context_following"]["count"]["captions"], 0);
   EXPECT_TRUE(j["distractor_hallucination"]["rate"].is_null());
   EXPECT_EQ(j["pointing"]["predicted"]["by_layer"].size(), 2u);
   EXPECT_EQ(j["objects"]["scene_objects"], 3);
@@ -293,6 +296,7 @@ TEST_F(EvalCli, CompareShowsOneColumnPerModelAndTheDifferingCaptions) {
   EXPECT_EQ(r.out.rfind("| metric | concat.safetensors | separate.safetensors |\n| --- | ---: | ---: |\n", 0), 0u)
       << r.out;
   EXPECT_NE(r.out.find("| CIDEr-D |"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("| count followed |"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("Captions differ on "), std::string::npos) << r.out;
 
   const auto j = run_glimpse("compare --json --models " + models_[0] + "," + models_[1] + "," + models_[0] +

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "eval_fixture.h"
@@ -85,8 +86,8 @@ TEST_F(EvalTest, ScorerGivesKnownValuesForGivenCaptions) {
   EXPECT_EQ(r.per_image[0].objects, Names({"dog", "red apple"}));
   EXPECT_EQ(r.per_image[0].recalled, Names({"dog"}));
   EXPECT_EQ(r.per_image[0].hallucinated, Names({"rocket"}));
-  ASSERT_EQ(r.per_image[0].with_distractors.size(), 1u);
-  EXPECT_EQ(r.per_image[0].with_distractors[0].induced, Names({"rocket"}));
+  ASSERT_EQ(r.per_image[0].with_context.size(), 1u);
+  EXPECT_EQ(r.per_image[0].with_context[0].induced, Names({"rocket"}));
   EXPECT_EQ(r.per_image[2].references, data_.images[2].captions);
   // Text only: no pointing trials, no shares: "n/a", not 0.
   EXPECT_EQ(r.pointing.predicted.all.trials, 0);
@@ -97,6 +98,51 @@ TEST_F(EvalTest, ScorerGivesKnownValuesForGivenCaptions) {
   EXPECT_TRUE(j["pointing"]["predicted"]["all"]["accuracy"].is_null());
   EXPECT_DOUBLE_EQ(j["objects"]["precision"].get<double>(), 0.75);
   EXPECT_EQ(j["per_image"][0]["hallucinated"], nlohmann::json::array({"rocket"}));
+}
+
+TEST_F(EvalTest, ScorerTalliesContextFollowingPerKind) {
+  EvalScorer s(data_, *lexicon_, nullptr, 2, 2);
+  const Names captions = {"a dog and a red apple", "a cat", "two bikes"};
+  for (size_t i = 0; i < 3; ++i) s.add(i, text_only(captions[i]));
+  const auto& img0 = data_.images[0].contexts;  // distractors "space, bar", keywords "pet"
+  s.add_with_context(0, img0[0], text_only("a rocket and a dog"));                 // induced: not followed
+  s.add_with_context(0, img0[1], text_only("a red apple"));                        // the cued dog missing
+  s.add_with_context(1, data_.images[1].contexts[0], text_only("a cat"));          // mixed "pet, space"
+  s.add_with_context(2, data_.images[2].contexts[0], text_only("two bicycles"));   // count "how many"
+  const EvalReport r = s.finish();
+  auto tally = [&](const std::string& kind) {
+    const FollowTally t = r.followed(kind);
+    return std::to_string(t.followed) + "/" + std::to_string(t.captions);
+  };
+  EXPECT_EQ(tally("distractors"), "0/1");
+  EXPECT_EQ(tally("keywords"), "0/1");
+  EXPECT_EQ(tally("mixed"), "1/1");
+  EXPECT_EQ(tally("count"), "1/1");
+  EXPECT_EQ(tally("where"), "0/0");
+  EXPECT_FALSE(r.followed("where").rate());
+  EXPECT_DOUBLE_EQ(*r.followed("count").rate(), 1.0);
+  // The distractor rows keep counting the distractor kinds only.
+  EXPECT_EQ(r.distractor_captions, 2);
+  EXPECT_EQ(r.distractor_hallucinating, 1);
+  ASSERT_EQ(r.per_image[0].with_context.size(), 2u);
+  EXPECT_EQ(r.per_image[0].with_context[1].kind, "keywords");
+  EXPECT_EQ(r.per_image[0].with_context[1].followed, std::optional<bool>(false));
+  EXPECT_EQ(r.per_image[2].with_context[0].kind, "count");
+  const nlohmann::json j = to_json(r);
+  EXPECT_EQ(j["context_following"]["count"]["captions"], 1);
+  EXPECT_DOUBLE_EQ(j["context_following"]["mixed"]["rate"].get<double>(), 1.0);
+  EXPECT_TRUE(j["context_following"]["brief"]["rate"].is_null());
+  EXPECT_EQ(j["per_image"][2]["with_context"][0]["followed"], true);
+}
+
+TEST_F(EvalTest, ContextSelectionsByName) {
+  for (const auto sel : {ContextSelection::None, ContextSelection::Distractors, ContextSelection::All})
+    EXPECT_EQ(context_selection_from_name(context_selection_name(sel)), sel);
+  EXPECT_THROW(context_selection_from_name("some"), Error);
+  EXPECT_EQ(selected_contexts(data_.images[0], ContextSelection::All).size(), 2u);
+  EXPECT_EQ(selected_contexts(data_.images[0], ContextSelection::Distractors).size(), 1u);
+  EXPECT_EQ(selected_contexts(data_.images[2], ContextSelection::Distractors).size(), 0u);
+  EXPECT_TRUE(selected_contexts(data_.images[0], ContextSelection::None).empty());
 }
 
 TEST_F(EvalTest, ScorerRunsThePointingGameAndSharesOnGivenAttention) {
@@ -154,9 +200,29 @@ TEST_P(EvalModelTest, ReportAgreesWithItsCaptionsAndIsDeterministic) {
   EXPECT_EQ(r.fusion, fusion_name(GetParam()));
   EXPECT_EQ(r.images, 3);
   ASSERT_EQ(r.per_image.size(), 3u);
-  // Image 0 has one distractor context, image 1 one mixed one.
+  // Image 0 has a distractor and a keywords context, image 1 a mixed one, image 2 a count one.
   EXPECT_EQ(r.distractor_captions, 2);
-  EXPECT_EQ(r.captions_decoded, 5);
+  EXPECT_EQ(r.captions_decoded, 7);
+  // Every context caption is judged by its kind's rule; the tallies agree with the captions.
+  std::map<std::string, FollowTally> following;
+  for (size_t i = 0; i < 3; ++i) {
+    ASSERT_EQ(r.per_image[i].with_context.size(), data_.images[i].contexts.size());
+    for (size_t k = 0; k < data_.images[i].contexts.size(); ++k) {
+      const ContextCaption& c = r.per_image[i].with_context[k];
+      const auto verdict = follows_context(*lexicon_, data_.images[i], data_.images[i].contexts[k],
+                                           text::tokenize(c.caption));
+      EXPECT_EQ(c.followed, verdict);
+      if (!verdict) continue;
+      following[c.kind].captions += 1;
+      following[c.kind].followed += *verdict ? 1 : 0;
+    }
+  }
+  for (const std::string kind : {"keywords", "distractors", "mixed", "count"}) {
+    EXPECT_EQ(r.followed(kind).captions, 1) << kind;
+    EXPECT_EQ(r.followed(kind).followed, following[kind].followed) << kind;
+  }
+  EXPECT_EQ(r.followed("brief").captions, 0);
+  EXPECT_EQ(r.followed("where").captions, 0);
   EXPECT_GT(r.decode_seconds, 0.0);
   ASSERT_TRUE(r.captions_per_second());
 
@@ -209,14 +275,23 @@ TEST_P(EvalModelTest, ReportAgreesWithItsCaptionsAndIsDeterministic) {
   EXPECT_NEAR(*again.shares.image(), *r.shares.image(), 1e-5);
   EXPECT_NEAR(*again.distractor_shares.image(), *r.distractor_shares.image(), 1e-5);
 
-  // --limit and --no-distractors.
+  // --limit and --contexts none.
   o.max_images = 2;
-  o.distractor_contexts = false;
+  o.contexts = ContextSelection::None;
   const EvalReport two = evaluate(m, vocab, data_, *lexicon_, nullptr, o);
   EXPECT_EQ(two.images, 2);
   EXPECT_EQ(two.distractor_captions, 0);
   EXPECT_FALSE(two.distractor_hallucination_rate());
   EXPECT_EQ(two.per_image[1].caption, r.per_image[1].caption);
+  EXPECT_EQ(two.captions_decoded, 2);
+  EXPECT_TRUE(two.following.empty());
+  // --contexts distractors: the distractor and mixed entries only.
+  o.contexts = ContextSelection::Distractors;
+  const EvalReport distractors = evaluate(m, vocab, data_, *lexicon_, nullptr, o);
+  EXPECT_EQ(distractors.captions_decoded, 4);
+  EXPECT_EQ(distractors.followed("distractors").captions, 1);
+  EXPECT_EQ(distractors.followed("mixed").captions, 1);
+  EXPECT_EQ(distractors.followed("keywords").captions, 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Fusions, EvalModelTest,

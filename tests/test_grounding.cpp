@@ -1,17 +1,23 @@
 // Grounding metrics on hand-computed cases: the object lexicon (longest match, plurals, shared
 // nouns, synonyms, colour words), object-mention precision/recall, hallucinations cued by
-// context text, the image share of a step, and the pointing game with hand-made attention.
+// context text, the image share of a step, the pointing game with hand-made attention, and
+// whether captions follow their context (count, where, brief, keywords, distractors, mixed),
+// on hand-written captions and on the scene generator's own targets.
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 
 #include "glimpse/core/error.h"
 #include "glimpse/model/attention_share.h"
+#include "glimpse/eval/context_following.h"
 #include "glimpse/eval/hallucination.h"
 #include "glimpse/eval/mention_scores.h"
 #include "glimpse/eval/object_mentions.h"
 #include "glimpse/eval/pointing_game.h"
 #include "glimpse/text/tokenizer.h"
+#include "glimpse/vision/scene_context.h"
+#include "glimpse/vision/scene_layout.h"
 
 namespace glimpse::eval {
 namespace {
@@ -110,6 +116,9 @@ TEST(Grounding, ShippedCatalogueReadsSceneCaptions) {
             Names({"1-3:pair of scissors", "6-7:blue book"}));
   EXPECT_EQ(mentions(lex, "an orange basketball on an orange background"), Names({"2-2:basketball"}));
   EXPECT_EQ(mentions(lex, "two oranges"), Names({"1-1:orange"}));
+  // The generator's lead-in speaks of the image: no picture frame, but a picture later is one.
+  EXPECT_EQ(mentions(lex, "a picture of a dog"), Names({"4-4:dog"}));
+  EXPECT_EQ(mentions(lex, "a dog and a picture"), Names({"1-1:dog", "4-4:picture frame"}));
 }
 
 TEST(Grounding, MentionPrecisionRecallAndF1FromKnownCounts) {
@@ -180,6 +189,153 @@ TEST(Grounding, ContextInducedHallucinationsNeedAnAbsentObjectTheContextCues) {
   const auto h = context_hallucinations(real, real.find_mentions(tokens), {"dog"}, text::tokenize("space, bar"));
   ASSERT_EQ(h.size(), 1u);
   EXPECT_EQ(h[0].object, "rocket");
+}
+
+// A 96x96 scene: two dogs, top left and bottom right, and a red apple in the centre.
+vision::ImageRecord two_dogs_and_an_apple() {
+  vision::ImageRecord r;
+  r.file_name = "dogs.png";
+  r.width = r.height = 96;
+  r.objects = {{"dog", 2, 2, 20, 20}, {"dog", 70, 70, 20, 20}, {"red apple", 38, 38, 20, 20}};
+  return r;
+}
+
+TEST(Grounding, CountNeedsEveryObjectWithItsNumberAndARightTotal) {
+  const ObjectLexicon& lex = shipped_lexicon();
+  const auto scene = two_dogs_and_an_apple().objects;
+  auto count = [&](const std::string& caption) { return follows_count(lex, text::tokenize(caption), scene); };
+  EXPECT_TRUE(count("two dogs and one red apple"));
+  EXPECT_TRUE(count("one red apple and two small dogs"));  // size and colour words may stand between
+  EXPECT_TRUE(count("one little red apple , two dogs"));
+  EXPECT_TRUE(count("there are three objects : two dogs and one red apple"));
+  EXPECT_TRUE(count("three objects : one apple and two dogs"));  // a shared noun counts for its scene object
+  EXPECT_FALSE(count("a dog and one red apple"));     // "a" is no number, and there are two
+  EXPECT_FALSE(count("two dogs and a red apple"));    // "a" is no number even for one
+  EXPECT_FALSE(count("one dog and one red apple"));   // wrong number
+  EXPECT_FALSE(count("three dogs and one red apple"));
+  EXPECT_FALSE(count("two dogs"));                    // the apple is not counted
+  EXPECT_FALSE(count("two dogs , one red apple and one cat"));  // the scene has no cat
+  EXPECT_FALSE(count("there are four objects : two dogs and one red apple"));  // wrong total
+  EXPECT_FALSE(count("two objects : two dogs and one red apple"));
+  // One object: "one dog" is counted, "a dog" is not.
+  const std::vector<vision::ObjectBox> one_dog{{"dog", 0, 0, 10, 10}};
+  EXPECT_TRUE(follows_count(lex, text::tokenize("one dog"), one_dog));
+  EXPECT_TRUE(follows_count(lex, text::tokenize("there is one object : one dog"), one_dog));
+  EXPECT_FALSE(follows_count(lex, text::tokenize("a dog"), one_dog));
+  EXPECT_FALSE(follows_count(lex, text::tokenize("two dogs"), one_dog));
+}
+
+TEST(Grounding, WhereNeedsAPositionOfTheObjectsOwnRegionAfterEveryMention) {
+  const ObjectLexicon& lex = shipped_lexicon();
+  const vision::ImageRecord image = two_dogs_and_an_apple();
+  auto where = [&](const std::string& caption) { return follows_where(lex, text::tokenize(caption), image); };
+  EXPECT_TRUE(where("two dogs in the top left corner and at the bottom right , a red apple in the center"));
+  EXPECT_TRUE(where("a red apple in the middle and two dogs at the bottom right"));  // any of the group's regions
+  EXPECT_TRUE(where("two dogs at the top left"));       // the longest phrase: "at the top left", region 0
+  EXPECT_FALSE(where("two dogs at the top"));           // region 1: no dog there
+  EXPECT_FALSE(where("a red apple on the left and two dogs at the top left"));  // wrong region for the apple
+  EXPECT_FALSE(where("a red apple in the center and two dogs"));                // the dogs' position is missing
+  EXPECT_FALSE(where("a red apple , in the center"));  // the phrase must follow the noun phrase directly
+  EXPECT_FALSE(where("a cat in the center"));           // the scene has no cat
+  EXPECT_FALSE(where("in the center"));                 // no object named
+  // A wide image: thirds of its own width and height.
+  vision::ImageRecord wide;
+  wide.file_name = "wide.png";
+  wide.width = 300;
+  wide.height = 90;
+  wide.objects = {{"dog", 250, 5, 20, 20}};
+  EXPECT_TRUE(follows_where(lex, text::tokenize("a dog in the top right corner"), wide));
+  wide.width = wide.height = 0;
+  EXPECT_THROW(follows_where(lex, text::tokenize("a dog in the top right corner"), wide), Error);
+}
+
+TEST(Grounding, BriefMeansNoPositionNoSizeAndNoBackground) {
+  const ObjectLexicon& lex = shipped_lexicon();
+  auto brief = [&](const std::string& caption) { return follows_brief(lex, text::tokenize(caption)); };
+  EXPECT_TRUE(brief("two dogs and a red apple"));
+  EXPECT_TRUE(brief("two brown dogs and an apple"));
+  EXPECT_FALSE(brief("two small dogs and a red apple"));
+  EXPECT_FALSE(brief("two dogs and a big red apple"));
+  EXPECT_FALSE(brief("two dogs on the left and a red apple"));
+  EXPECT_FALSE(brief("two dogs and a red apple on a blue background"));
+  EXPECT_FALSE(brief("there is"));  // names nothing
+  // The size words are the generator's.
+  for (const auto size : {vision::SizeClass::Small, vision::SizeClass::Large})
+    for (const std::string& w : vision::size_words(size)) EXPECT_FALSE(brief("a " + w + " dog")) << w;
+}
+
+TEST(Grounding, KeywordsDistractorsAndMixedFollowTheirCues) {
+  const ObjectLexicon& lex = shipped_lexicon();
+  const vision::ImageRecord image = two_dogs_and_an_apple();
+  auto follows = [&](const std::string& kind, const std::string& context, const std::string& caption) {
+    return follows_context(lex, image, {kind, "plain", context, {}}, text::tokenize(caption));
+  };
+  using Verdict = std::optional<bool>;
+  // "pet" cues the dog (and the absent cat); "fruit" the red apple.
+  EXPECT_EQ(cued_scene_objects(lex, {"dog", "red apple"}, text::tokenize("pet")), Names({"dog"}));
+  EXPECT_EQ(follows("keywords", "pet", "two dogs"), Verdict(true));
+  EXPECT_EQ(follows("keywords", "pet", "a red apple"), Verdict(false));
+  EXPECT_EQ(follows("keywords", "fruit, pet", "two dogs"), Verdict(false));
+  EXPECT_EQ(follows("keywords", "fruit, pet", "two dogs and an apple"), Verdict(true));
+  EXPECT_EQ(follows("keywords", "space", "two dogs"), Verdict());  // cues nothing in the scene: not judged
+  // Distractors: no absent object that the context cues.
+  EXPECT_EQ(follows("distractors", "space", "two dogs and a rocket"), Verdict(false));
+  EXPECT_EQ(follows("distractors", "space", "two dogs and a cat"), Verdict(true));  // the cat is not cued
+  // Mixed: both.
+  EXPECT_EQ(follows("mixed", "pet, space", "two dogs"), Verdict(true));
+  EXPECT_EQ(follows("mixed", "pet, space", "a red apple"), Verdict(false));
+  EXPECT_EQ(follows("mixed", "pet, space", "two dogs and a rocket"), Verdict(false));
+  // Instructions are judged by their own rule; kinds without a rule are not judged.
+  EXPECT_EQ(follows_context(lex, image, {"instruction", "count", "how many", {}},
+                            text::tokenize("two dogs and one red apple")),
+            Verdict(true));
+  EXPECT_EQ(follows("other", "pet", "two dogs"), Verdict());
+  EXPECT_EQ(context_kind_key({"instruction", "where", "say where", {}}), "where");
+  EXPECT_EQ(context_kind_key({"mixed", "plain", "pet", {}}), "mixed");
+}
+
+TEST(Grounding, AnObjectWithoutKeywordsIsCuedByItsCategoryAsTheGeneratorDoes) {
+  vision::SceneCatalogue c;
+  c.objects = {object("trumpet", "trumpet", "trumpets")};
+  c.objects[0].category = "instrument";
+  const ObjectLexicon lex(c);
+  EXPECT_EQ(vision::context_words(c.objects[0]), Names({"instrument"}));
+  EXPECT_EQ(cued_scene_objects(lex, {"trumpet"}, text::tokenize("instrument")), Names({"trumpet"}));
+}
+
+// Every target caption the generator writes for a context follows it: the rules read the
+// generator's own grammar.
+TEST(Grounding, TheGeneratorsTargetsFollowTheirContexts) {
+  const vision::SceneCatalogue catalogue = vision::load_scene_catalogue(
+      (fs::path(__FILE__).parent_path().parent_path() / "assets" / "scene-objects.json").string());
+  const ObjectLexicon lex(catalogue);
+  const vision::SceneHoldOut holdout(catalogue);
+  Rng rng(11);
+  std::map<std::string, int> judged;
+  for (int scene = 0; scene < 300; ++scene) {
+    const vision::SceneLayout layout =
+        vision::sample_layout(catalogue, holdout, vision::SceneSplit::Train, vision::LayoutOptions{}, rng);
+    vision::ImageRecord image;
+    image.file_name = "scene " + std::to_string(scene);
+    image.width = image.height = layout.canvas;
+    for (const vision::PlacedObject& p : layout.objects) {
+      const float half = 0.5f * static_cast<float>(p.size);
+      image.objects.push_back({catalogue.objects[static_cast<size_t>(p.object)].name, p.cx - half, p.cy - half,
+                               2 * half, 2 * half});
+    }
+    const auto plain = vision::caption_scene(layout, catalogue, vision::CaptionInstruction::Plain, rng);
+    for (const vision::SceneContext& c : vision::draw_contexts(layout, catalogue, plain, 6, rng)) {
+      const vision::ContextEntry entry{vision::context_kind_name(c.kind), vision::instruction_name(c.instruction),
+                                       c.text, c.captions};
+      for (const std::string& caption : c.captions) {
+        const auto verdict = follows_context(lex, image, entry, text::tokenize(caption));
+        if (!verdict) continue;
+        EXPECT_TRUE(*verdict) << context_kind_key(entry) << " '" << c.text << "': " << caption;
+        ++judged[context_kind_key(entry)];
+      }
+    }
+  }
+  for (const std::string& kind : followed_context_kinds()) EXPECT_GT(judged[kind], 100) << kind;
 }
 
 TEST(Grounding, ImageShareIsAttentionMassForConcatAndSlotNormRatioOtherwise) {

@@ -46,10 +46,33 @@ std::optional<double> EvalReport::captions_per_second() const {
   return ratio(static_cast<double>(captions_decoded), decode_seconds);
 }
 
-std::vector<const vision::ContextEntry*> distractor_contexts(const vision::ImageRecord& image) {
+FollowTally EvalReport::followed(const std::string& kind) const {
+  const auto it = following.find(kind);
+  return it == following.end() ? FollowTally{} : it->second;
+}
+
+const char* context_selection_name(ContextSelection selection) {
+  switch (selection) {
+    case ContextSelection::None: return "none";
+    case ContextSelection::Distractors: return "distractors";
+    case ContextSelection::All: return "all";
+  }
+  return "?";
+}
+
+ContextSelection context_selection_from_name(const std::string& name) {
+  for (const auto s : {ContextSelection::None, ContextSelection::Distractors, ContextSelection::All})
+    if (name == context_selection_name(s)) return s;
+  throw Error("contexts '" + name + "': expected all, distractors or none");
+}
+
+std::vector<const vision::ContextEntry*> selected_contexts(const vision::ImageRecord& image,
+                                                           ContextSelection selection) {
   std::vector<const vision::ContextEntry*> out;
   for (const auto& c : image.contexts)
-    if (c.kind == "distractors" || c.kind == "mixed") out.push_back(&c);
+    if (selection == ContextSelection::All ||
+        (selection == ContextSelection::Distractors && is_distractor_kind(c.kind)))
+      out.push_back(&c);
   return out;
 }
 
@@ -103,16 +126,24 @@ void EvalScorer::add_with_context(size_t image, const vision::ContextEntry& cont
   check(slot != slot_.end(), "EvalScorer", "add_with_context before add for image " + std::to_string(image));
   ImageResult& r = report_.per_image[slot->second];
   ContextCaption c;
-  c.kind = context.kind;
+  c.kind = context_kind_key(context);
   c.context = context.text;
   c.caption = caption.text();
-  const auto mentions = lexicon_.find_mentions(caption.words);
-  for (const auto& h : context_hallucinations(lexicon_, mentions, r.objects, text::tokenize(context.text)))
-    c.induced.push_back(h.object);
-  report_.distractor_captions += 1;
-  report_.distractor_hallucinating += c.induced.empty() ? 0 : 1;
-  add_shares(caption, report_.distractor_shares);
-  r.with_distractors.push_back(std::move(c));
+  c.followed = follows_context(lexicon_, data_.images[image], context, caption.words);
+  if (c.followed) {
+    FollowTally& t = report_.following[c.kind];
+    t.captions += 1;
+    t.followed += *c.followed ? 1 : 0;
+  }
+  if (is_distractor_kind(context.kind)) {
+    const auto mentions = lexicon_.find_mentions(caption.words);
+    for (const auto& h : context_hallucinations(lexicon_, mentions, r.objects, text::tokenize(context.text)))
+      c.induced.push_back(h.object);
+    report_.distractor_captions += 1;
+    report_.distractor_hallucinating += c.induced.empty() ? 0 : 1;
+    add_shares(caption, report_.distractor_shares);
+  }
+  r.with_context.push_back(std::move(c));
 }
 
 EvalReport EvalScorer::finish() const {
@@ -148,19 +179,18 @@ EvalReport evaluate(model::CaptionModel& model, const text::Vocabulary& vocab,
     for (size_t i = start; i < end; ++i) images.push_back(data.load_image(i));
     std::vector<const vision::Image*> plain_images;
     for (const auto& im : images) plain_images.push_back(&im);
-    // The distractor captions of this batch: (image, context) pairs, decoded together.
+    // The context captions of this batch: (image, context) pairs, decoded together.
     std::vector<size_t> ctx_image;
     std::vector<const vision::ContextEntry*> ctx_entry;
     std::vector<const vision::Image*> ctx_images;
     std::vector<std::string> ctx_texts;
-    if (options.distractor_contexts)
-      for (size_t i = start; i < end; ++i)
-        for (const vision::ContextEntry* c : distractor_contexts(data.images[i])) {
-          ctx_image.push_back(i);
-          ctx_entry.push_back(c);
-          ctx_images.push_back(&images[i - start]);
-          ctx_texts.push_back(c->text);
-        }
+    for (size_t i = start; i < end; ++i)
+      for (const vision::ContextEntry* c : selected_contexts(data.images[i], options.contexts)) {
+        ctx_image.push_back(i);
+        ctx_entry.push_back(c);
+        ctx_images.push_back(&images[i - start]);
+        ctx_texts.push_back(c->text);
+      }
 
     const auto t0 = std::chrono::steady_clock::now();
     const auto plain = caption_batch(model, vocab, plain_images, {}, decode);
@@ -209,11 +239,17 @@ nlohmann::json to_json(const EvalReport& r) {
   nlohmann::json images = nlohmann::json::array();
   for (const ImageResult& i : r.per_image) {
     nlohmann::json ctx = nlohmann::json::array();
-    for (const ContextCaption& c : i.with_distractors)
-      ctx.push_back({{"kind", c.kind}, {"context", c.context}, {"caption", c.caption}, {"induced", c.induced}});
+    for (const ContextCaption& c : i.with_context)
+      ctx.push_back({{"kind", c.kind}, {"context", c.context}, {"caption", c.caption}, {"induced", c.induced},
+                     {"followed", c.followed ? nlohmann::json(*c.followed) : nlohmann::json(nullptr)}});
     images.push_back({{"file_name", i.file_name}, {"caption", i.caption}, {"references", i.references},
                       {"objects", i.objects}, {"recalled", i.recalled}, {"hallucinated", i.hallucinated},
-                      {"with_distractors", ctx}});
+                      {"with_context", ctx}});
+  }
+  nlohmann::json following = nlohmann::json::object();
+  for (const std::string& kind : followed_context_kinds()) {
+    const FollowTally t = r.followed(kind);
+    following[kind] = {{"captions", t.captions}, {"followed", t.followed}, {"rate", optional_json(t.rate())}};
   }
   return {
       {"fusion", r.fusion},
@@ -232,6 +268,7 @@ nlohmann::json to_json(const EvalReport& r) {
       {"distractor_hallucination",
        {{"captions", r.distractor_captions}, {"hallucinating", r.distractor_hallucinating},
         {"rate", optional_json(r.distractor_hallucination_rate())}}},
+      {"context_following", following},
       {"pointing",
        {{"tolerance", r.pointing_tolerance}, {"predicted", step_json(r.pointing.predicted)},
         {"input", step_json(r.pointing.input)}}},

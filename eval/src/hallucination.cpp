@@ -6,6 +6,14 @@
 
 namespace glimpse::eval {
 
+const std::vector<std::string>* context_cue(const ObjectLexicon& lexicon, const std::string& object,
+                                            const std::vector<std::string>& context_tokens) {
+  for (const std::vector<std::string>& cue : lexicon.cue_phrases(object))
+    if (std::search(context_tokens.begin(), context_tokens.end(), cue.begin(), cue.end()) != context_tokens.end())
+      return &cue;
+  return nullptr;
+}
+
 std::vector<ContextHallucination> context_hallucinations(const ObjectLexicon& lexicon,
                                                          const std::vector<Mention>& mentions,
                                                          const std::vector<std::string>& scene,
@@ -13,17 +21,11 @@ std::vector<ContextHallucination> context_hallucinations(const ObjectLexicon& le
   std::vector<ContextHallucination> out;
   for (const Mention& m : mentions) {
     if (mention_in_scene(m, scene)) continue;
-    for (const std::string& object : m.candidates) {
-      const auto& cues = lexicon.cue_phrases(object);
-      const auto cue = std::find_if(cues.begin(), cues.end(), [&](const std::vector<std::string>& c) {
-        return std::search(context_tokens.begin(), context_tokens.end(), c.begin(), c.end()) !=
-               context_tokens.end();
-      });
-      if (cue != cues.end()) {
+    for (const std::string& object : m.candidates)
+      if (const auto* cue = context_cue(lexicon, object, context_tokens)) {
         out.push_back({m, object, *cue});
         break;
       }
-    }
   }
   return out;
 }

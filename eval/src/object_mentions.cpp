@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "glimpse/text/tokenizer.h"
+#include "glimpse/vision/scene_captions.h"
+#include "glimpse/vision/scene_context.h"
 
 namespace glimpse::eval {
 namespace {
@@ -39,6 +41,7 @@ const std::vector<std::vector<std::string>> kNoCues;
 }  // namespace
 
 ObjectLexicon::ObjectLexicon(const vision::SceneCatalogue& catalogue) {
+  for (const std::string& lead : vision::picture_lead_ins()) lead_ins_.push_back(text::tokenize(lead));
   // Explicit phrases first, so that a generated plural never takes another object's phrase.
   for (const vision::SceneObject& o : catalogue.objects) {
     add(o.name, o.name, false);
@@ -56,8 +59,7 @@ ObjectLexicon::ObjectLexicon(const vision::SceneCatalogue& catalogue) {
     }
     auto& cues = cues_[o.name];
     for (const std::string& phrase : {o.name, o.noun}) cues.push_back(text::tokenize(phrase));
-    for (const std::string& s : o.synonyms) cues.push_back(text::tokenize(s));
-    for (const std::string& k : o.keywords) cues.push_back(text::tokenize(k));
+    for (const std::string& w : vision::context_words(o)) cues.push_back(text::tokenize(w));
     std::erase_if(cues, [](const auto& c) { return c.empty(); });
   }
 }
@@ -109,6 +111,8 @@ bool ObjectLexicon::reads_as_colour(const std::vector<std::string>& tokens, size
 std::vector<Mention> ObjectLexicon::find_mentions(const std::vector<std::string>& tokens) const {
   std::vector<Mention> out;
   size_t i = 0;
+  for (const auto& lead : lead_ins_)
+    if (lead.size() <= tokens.size() && std::equal(lead.begin(), lead.end(), tokens.begin())) i = lead.size();
   while (i < tokens.size()) {
     const auto [best, objects] = longest_phrase_at(tokens, i);
     if (best == 0 || (best == 1 && reads_as_colour(tokens, i))) {

@@ -69,7 +69,7 @@ ValidationResult run_validation(model::CaptionModel& model, const text::Vocabula
   const eval::ObjectLexicon empty_lexicon(no_objects);
   eval::EvalOptions e;
   e.max_images = images;
-  e.distractor_contexts = false;
+  e.contexts = eval::ContextSelection::None;
   e.batch = static_cast<int>(std::min<int64_t>(options.batch, 64));
   const eval::EvalReport report =
       eval::evaluate(model, vocab, data, lexicon ? *lexicon : empty_lexicon, wordnet, e);

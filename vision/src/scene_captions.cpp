@@ -167,9 +167,8 @@ class Phraser {
     const SizeClass first = size_class(layout_.objects[static_cast<size_t>(g.members[0])].size, layout_.canvas);
     for (const int m : g.members)
       if (size_class(layout_.objects[static_cast<size_t>(m)].size, layout_.canvas) != first) return {};
-    if (first == SizeClass::Small) return pick(rng_, std::vector<std::string>{"small", "little"});
-    if (first == SizeClass::Large) return pick(rng_, std::vector<std::string>{"large", "big"});
-    return {};
+    const auto& words = size_words(first);
+    return words.empty() ? std::string() : pick(rng_, words);
   }
 
   // The relation every copy in `a` has to every copy in `b`, or None if they differ.
@@ -211,8 +210,12 @@ std::vector<const Group*> ordered_groups(Phraser& ph) {
 }
 
 std::string lead_in(Phraser& ph, const Group& first) {
-  static const std::vector<std::string> leads = {"", "", "a picture of ", "an image of ",
-                                                 "a drawing of ", "there "};
+  static const std::vector<std::string> leads = [] {
+    std::vector<std::string> l = {"", ""};  // twice: most captions start with the objects
+    for (const std::string& p : picture_lead_ins()) l.push_back(p + " ");
+    l.push_back("there ");
+    return l;
+  }();
   std::string lead = pick(ph.rng(), leads);
   if (lead == "there ") lead += first.members.size() > 1 ? "are " : "is ";
   return lead;
@@ -353,6 +356,21 @@ const std::vector<std::string>& region_phrases(int region) {
   check(region >= 0 && region < kSceneRegions, "region_phrases",
         "region " + std::to_string(region) + " out of range [0, 9)");
   return phrases[static_cast<size_t>(region)];
+}
+
+const std::vector<std::string>& picture_lead_ins() {
+  static const std::vector<std::string> leads = {"a picture of", "an image of", "a drawing of"};
+  return leads;
+}
+
+const std::vector<std::string>& size_words(SizeClass size) {
+  static const std::vector<std::string> small = {"small", "little"}, large = {"large", "big"}, none;
+  switch (size) {
+    case SizeClass::Small: return small;
+    case SizeClass::Large: return large;
+    case SizeClass::Medium: break;
+  }
+  return none;
 }
 
 std::string number_word(int n) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "glimpse/eval/batch_captioning.h"
+#include "glimpse/eval/context_following.h"
 #include "glimpse/eval/mention_scores.h"
 #include "glimpse/eval/object_mentions.h"
 #include "glimpse/eval/pointing_game.h"
@@ -28,21 +29,31 @@
 
 namespace glimpse::eval {
 
+// Which of an image's context entries it is also captioned with, besides the empty context.
+enum class ContextSelection {
+  None,         // the empty context only
+  Distractors,  // the "distractors" and "mixed" entries
+  All,          // every entry
+};
+const char* context_selection_name(ContextSelection selection);  // "none" | "distractors" | "all"
+ContextSelection context_selection_from_name(const std::string& name);  // throws glimpse::Error
+
 struct EvalOptions {
   size_t max_images = 0;         // the first N images of the dataset; 0 = all
   int beam = 1;                  // 1 = greedy
   int max_len = 0;               // words per caption; 0 = as many as the model allows
   int batch = 16;                // images decoded together
-  bool distractor_contexts = true;  // also caption with each "distractors"/"mixed" context
+  ContextSelection contexts = ContextSelection::All;  // each extra context costs one caption per image
   float pointing_tolerance = 1.0f / 16.0f;  // fraction of the image's longer side
 };
 
-// An image captioned with one of its distractor contexts.
+// An image captioned with one of its context entries.
 struct ContextCaption {
-  std::string kind;     // "distractors" | "mixed"
+  std::string kind;     // context_kind_key: "keywords" | "distractors" | "mixed" | "brief" | ...
   std::string context;  // the context text
   std::string caption;
-  std::vector<std::string> induced;  // absent objects named because the context cued them
+  std::vector<std::string> induced;  // distractor kinds: absent objects named because the context cued them
+  std::optional<bool> followed;      // follows_context; none where the kind has no rule
 };
 
 // One image's results, kept so that `glimpse compare` can show where models differ.
@@ -53,7 +64,7 @@ struct ImageResult {
   std::vector<std::string> objects;   // the scene's distinct object names
   std::vector<std::string> recalled;  // those the caption named
   std::vector<std::string> hallucinated;  // mentions of absent objects: candidates joined by "|"
-  std::vector<ContextCaption> with_distractors;
+  std::vector<ContextCaption> with_context;  // in the record's context order
 };
 
 // Mean image and context share over generated words (their predicted steps).
@@ -76,17 +87,20 @@ struct EvalReport {
   ShareMeans distractor_shares;  // with distractor contexts
   int64_t distractor_captions = 0;        // captions made with a distractor context
   int64_t distractor_hallucinating = 0;   // of those, with >= 1 context-induced hallucination
-  int64_t captions_decoded = 0;  // every caption, distractor ones included
+  std::map<std::string, FollowTally> following;  // by context_kind_key, kinds with a rule only
+  int64_t captions_decoded = 0;  // every caption, context ones included
   double decode_seconds = 0.0;   // encode + decode wall clock, image loading excluded
   std::vector<ImageResult> per_image;
 
   std::optional<double> hallucination_rate() const;             // per empty-context caption
   std::optional<double> distractor_hallucination_rate() const;  // per distractor caption
+  FollowTally followed(const std::string& kind) const;           // zero captions for a kind not seen
   std::optional<double> captions_per_second() const;
 };
 
-// The image's context entries of kind "distractors" or "mixed".
-std::vector<const vision::ContextEntry*> distractor_contexts(const vision::ImageRecord& image);
+// The image's context entries that `selection` keeps, in record order.
+std::vector<const vision::ContextEntry*> selected_contexts(const vision::ImageRecord& image,
+                                                           ContextSelection selection);
 
 class EvalScorer {
  public:
@@ -97,7 +111,9 @@ class EvalScorer {
   // Image `image` (index into data.images) captioned with the empty context. Captions
   // without step records (steps empty) are scored as text only: no pointing trials, no shares.
   void add(size_t image, const GeneratedCaption& caption);
-  // The same image captioned with `context` (a distractor or mixed entry); after add(image).
+  // The same image captioned with `context` (one of its entries); after add(image). Throws
+  // glimpse::Error when the context's rule cannot be applied (a "where" entry on an image
+  // without a size).
   void add_with_context(size_t image, const vision::ContextEntry& context, const GeneratedCaption& caption);
 
   // Computes the caption metrics over everything added. Throws glimpse::Error when nothing was.

@@ -14,7 +14,9 @@
 // being read as objects: a one-word phrase that is also a catalogue colour ("orange") is a
 // colour, not a mention, when the next token starts another mention ("an orange basketball"),
 // is a colour word, "background" or a pattern adjective ("striped", "checked", "dotted"), or is
-// "and" followed by a colour word ("on an orange and blue background").
+// "and" followed by a colour word ("on an orange and blue background"). A caption that opens with
+// one of the generator's picture lead-ins ("a picture of", vision::picture_lead_ins) is read
+// after it: the picture is the image itself, not a catalogue picture frame.
 #pragma once
 
 #include <string>
@@ -41,9 +43,13 @@ class ObjectLexicon {
   // The objects `phrase` (tokenised text) denotes; empty when it names none.
   const std::vector<std::string>& objects_named(const std::string& phrase) const;
 
-  // Phrases (tokenised) that point at object `name` in context text: its name, noun,
-  // synonyms and keywords. Empty for a name the catalogue lacks.
+  // Phrases (tokenised) that point at object `name` in context text: its name, noun and
+  // vision::context_words (the words the scene generator draws context from: keywords and
+  // synonyms, or the category when it has neither). Empty for a name the catalogue lacks.
   const std::vector<std::vector<std::string>>& cue_phrases(const std::string& name) const;
+
+  // True for a catalogue colour word ("red", "orange").
+  bool is_colour_word(const std::string& token) const { return colour_words_.count(token) > 0; }
 
   size_t phrase_count() const { return phrases_.size(); }
 
@@ -59,6 +65,7 @@ class ObjectLexicon {
   size_t longest_ = 1;                                                 // tokens
   std::unordered_set<std::string> colour_words_;
   std::unordered_map<std::string, std::vector<std::vector<std::string>>> cues_;
+  std::vector<std::vector<std::string>> lead_ins_;  // tokenised vision::picture_lead_ins
 };
 
 }  // namespace glimpse::eval

@@ -30,7 +30,12 @@ std::vector<std::string> caption_scene(const SceneLayout& layout, const SceneCat
 
 // The wordings of position `region` (0 = top left ... 8 = bottom right), e.g. "on the left".
 const std::vector<std::string>& region_phrases(int region);
-// "one" .. "four"; digits beyond.
+// The phrases a caption may start with that speak of the image, not of an object in it.
+const std::vector<std::string>& picture_lead_ins();  // "a picture of", "an image of", "a drawing of"
+// The words captions use for an object's size: "small" / "little" for SizeClass::Small,
+// "large" / "big" for SizeClass::Large, none for Medium.
+const std::vector<std::string>& size_words(SizeClass size);
+// "zero" .. "ten"; digits beyond.
 std::string number_word(int n);
 // "a" or "an" for the phrase that follows.
 const char* indefinite_article(const std::string& phrase);
