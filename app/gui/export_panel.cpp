@@ -6,7 +6,6 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "atomic_file.h"
 #include "attention_maps.h"
 #include "screenshot.h"
 
@@ -54,7 +53,7 @@ void export_json(const GuiState& state, CaptionJobs& jobs, const std::string& pa
   options.all_hypotheses = a.result->hypotheses.size() > 1;
   options.extra_json = view_settings_json(state);
   jobs.submit_task([model = a.model, result = a.result, image = a.image_path, options, path] {
-    write_file_atomically(path, caption_json(image, model->card(), *result, options));
+    write_file_atomic(path, caption_json(image, model->card(), *result, options));
     return "attention JSON written to " + path;
   });
 }

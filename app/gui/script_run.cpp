@@ -6,7 +6,6 @@
 #include <thread>
 #include <utility>
 
-#include "atomic_file.h"
 #include "caption_flow.h"
 #include "export_panel.h"
 #include "drop_target.h"
@@ -121,7 +120,7 @@ void ScriptRun::shoot(GuiState& state, CaptionJobs& jobs) {
   }
   if (!options_.layout_json.empty()) {
     try {
-      write_file_atomically(options_.layout_json, layout_json(state.layout));
+      write_file_atomic(options_.layout_json, layout_json(state.layout));
     } catch (const std::exception& e) {
       std::cerr << "glimpse-gui: " << e.what() << "\n";
     }

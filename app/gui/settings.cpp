@@ -5,7 +5,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "atomic_file.h"
+#include "glimpse/glimpse.h"
 
 namespace glimpse::gui {
 
@@ -53,7 +53,7 @@ void save_settings(const std::filesystem::path& dir, const PersistentSettings& s
                             {"compare_model", s.compare_model_path},
                             {"window_width", s.window_width},
                             {"window_height", s.window_height}};
-  write_file_atomically((dir / "settings.json").string(), j.dump(2) + "\n");
+  write_file_atomic((dir / "settings.json").string(), j.dump(2) + "\n");
 }
 
 }  // namespace glimpse::gui

@@ -52,6 +52,10 @@ struct Image {
 Image load_image(const std::string& path);
 // Writes a PNG atomically (temporary file in the same folder, then rename).
 void save_png(const std::string& path, const Image& image);
+// Any file the same way (temporary file beside it, fsync, rename): a reader never sees half of
+// it, and a killed writer leaves the old file. Throws glimpse::Error naming the path. (The
+// engine's own writer, core/safetensors.h, declares and defines this same function.)
+void write_file_atomic(const std::string& path, const std::string& bytes);
 
 // Where each patch of the model's input grid lies on the original picture.
 struct PatchBox {
