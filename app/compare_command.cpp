@@ -48,7 +48,7 @@ void run_compare(const CompareArgs& a) {
   if (a.models.empty()) throw Error("compare: --models needs at least one model file");
   const EvalInputs in = load_eval_inputs(a.data, a.splits, a.catalogue);
   std::vector<eval::EvalReport> reports;
-  for (const auto& m : a.models) reports.push_back(evaluate_model_file(m, in, a.options));
+  for (const auto& m : a.models) reports.push_back(evaluate_model_file(m, in, a.options, a.bootstrap));
   const std::vector<std::string> names = column_names(a.models);
   const std::vector<size_t> diffs = differing_images(reports);
 

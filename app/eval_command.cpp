@@ -18,7 +18,7 @@ struct EvalArgs : EvalDataArgs {
 
 void run_eval(const EvalArgs& a) {
   const EvalInputs in = load_eval_inputs(a.data, a.splits, a.catalogue);
-  const eval::EvalReport report = evaluate_model_file(a.model, in, a.options);
+  const eval::EvalReport report = evaluate_model_file(a.model, in, a.options, a.bootstrap);
   if (a.as_json) {
     nlohmann::json j = eval::to_json(report);
     j["model"] = a.model;

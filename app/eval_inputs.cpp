@@ -25,6 +25,10 @@ void add_eval_data_options(CLI::App* cmd, EvalDataArgs& a) {
                   "context entries each image is also captioned with: all, distractors (with mixed) or none")
       ->transform(CLI::CheckedTransformer(selections))
       ->default_str(eval::context_selection_name(a.options.contexts));
+  cmd->add_option("--bootstrap", a.bootstrap.resamples,
+                  "resamples of the images for the 95 % intervals (0 = no intervals)")
+      ->check(CLI::Range(0, 1000000))
+      ->capture_default_str();
   cmd->add_option("--catalogue", a.catalogue, "object catalogue (default: the shipped assets/scene-objects.json)");
 }
 
@@ -51,12 +55,14 @@ EvalInputs load_eval_inputs(const std::string& data_path, const std::vector<std:
 }
 
 eval::EvalReport evaluate_model_file(const std::string& model_path, const EvalInputs& inputs,
-                                     const eval::EvalOptions& options) {
+                                     const eval::EvalOptions& options, const eval::BootstrapOptions& bootstrap) {
   model::Checkpoint ckpt = model::load_checkpoint(model_path);
   const text::Vocabulary vocab = text::Vocabulary::from_json(ckpt.vocabulary_json, model_path);
   try {
-    return eval::evaluate(*ckpt.model, vocab, inputs.data, *inputs.lexicon,
-                          inputs.wordnet ? &*inputs.wordnet : nullptr, options);
+    eval::EvalReport report = eval::evaluate(*ckpt.model, vocab, inputs.data, *inputs.lexicon,
+                                             inputs.wordnet ? &*inputs.wordnet : nullptr, options);
+    eval::add_bootstrap_intervals(report, bootstrap);
+    return report;
   } catch (const Error& e) {
     throw Error("model '" + model_path + "': " + e.what());
   }

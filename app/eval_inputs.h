@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "glimpse/eval/bootstrap.h"
 #include "glimpse/eval/evaluate.h"
 #include "glimpse/eval/object_mentions.h"
 #include "glimpse/text/wordnet.h"
@@ -20,6 +21,7 @@ struct EvalDataArgs {
   std::string data, catalogue;
   std::vector<std::string> splits;
   eval::EvalOptions options;
+  eval::BootstrapOptions bootstrap;  // intervals over the images; resamples 0 = none
 };
 void add_eval_data_options(CLI::App* cmd, EvalDataArgs& args);
 
@@ -35,8 +37,9 @@ struct EvalInputs {
 EvalInputs load_eval_inputs(const std::string& data_path, const std::vector<std::string>& splits,
                             const std::string& catalogue);
 
-// Loads the model file and evaluates it; throws glimpse::Error naming the file.
+// Loads the model file, evaluates it and adds the bootstrap intervals; throws glimpse::Error
+// naming the file.
 eval::EvalReport evaluate_model_file(const std::string& model_path, const EvalInputs& inputs,
-                                     const eval::EvalOptions& options);
+                                     const eval::EvalOptions& options, const eval::BootstrapOptions& bootstrap);
 
 }  // namespace glimpse::app

@@ -20,13 +20,28 @@ std::string value(const std::optional<double>& v, int decimals = 3) {
   return v ? fixed(*v, decimals) : "n/a";
 }
 
-// "0.625 (5/8)"; "n/a" without a denominator.
-std::string fraction(const std::optional<double>& v, int64_t num, int64_t den) {
-  if (!v) return "n/a";
-  return fixed(*v, 3) + " (" + std::to_string(num) + "/" + std::to_string(den) + ")";
+// " [0.571, 0.640]": the report's 95 % bootstrap interval for metric `key`; "" without one.
+std::string interval(const EvalReport& r, const std::string& key) {
+  const auto it = r.ci95.find(key);
+  if (it == r.ci95.end()) return "";
+  return " [" + fixed(it->second.lo, 3) + ", " + fixed(it->second.hi, 3) + "]";
 }
 
-std::string tally(const eval::PointingTally& t) { return fraction(t.accuracy(), t.hits, t.trials); }
+// "0.606 [0.571, 0.640]"; "n/a" without a value.
+std::string estimate(const std::optional<double>& v, const EvalReport& r, const std::string& key) {
+  return v ? fixed(*v, 3) + interval(r, key) : "n/a";
+}
+
+// "0.625 [0.500, 0.750] (5/8)"; "n/a" without a denominator.
+std::string fraction(const std::optional<double>& v, int64_t num, int64_t den, const EvalReport& r,
+                     const std::string& key) {
+  if (!v) return "n/a";
+  return estimate(v, r, key) + " (" + std::to_string(num) + "/" + std::to_string(den) + ")";
+}
+
+std::string tally(const eval::PointingTally& t, const EvalReport& r, const std::string& key) {
+  return fraction(t.accuracy(), t.hits, t.trials, r, key);
+}
 
 struct Row {
   std::string label;
@@ -47,13 +62,16 @@ void add_pointing_rows(std::vector<Row>& rows, const std::vector<ReportColumn>& 
                        const eval::PointingStep& (*pick)(const EvalReport&)) {
   size_t layers = 0;
   for (const auto& c : cols) layers = std::max(layers, pick(*c.report).by_layer.size());
-  add_row(rows, cols, "pointing, " + step + ", all layers", [&](const EvalReport& r) { return tally(pick(r).all); });
+  const std::string key = "pointing_" + step + "_";  // tallied_metrics' keys
+  add_row(rows, cols, "pointing, " + step + ", all layers",
+          [&](const EvalReport& r) { return tally(pick(r).all, r, key + "all"); });
   for (size_t l = 0; l < layers; ++l)
     add_row(rows, cols, "pointing, " + step + ", layer " + std::to_string(l + 1), [&](const EvalReport& r) {
       const auto& by = pick(r).by_layer;
-      return l < by.size() ? tally(by[l]) : std::string("-");
+      return l < by.size() ? tally(by[l], r, key + "layer_" + std::to_string(l + 1)) : std::string("-");
     });
-  add_row(rows, cols, "pointing, " + step + ", chance", [&](const EvalReport& r) { return value(pick(r).all.chance()); });
+  add_row(rows, cols, "pointing, " + step + ", chance",
+          [&](const EvalReport& r) { return estimate(pick(r).all.chance(), r, key + "chance"); });
 }
 
 std::vector<Row> report_rows(const std::vector<ReportColumn>& cols) {
@@ -68,38 +86,42 @@ std::vector<Row> report_rows(const std::vector<ReportColumn>& cols) {
   });
   for (int n = 0; n < 4; ++n)
     add_row(rows, cols, "BLEU-" + std::to_string(n + 1),
-            [n](const EvalReport& r) { return fixed(r.metrics.bleu[static_cast<size_t>(n)], 3); });
+            [n](const EvalReport& r) {
+              return estimate(r.metrics.bleu[static_cast<size_t>(n)], r, "bleu_" + std::to_string(n + 1));
+            });
   add_row(rows, cols, "METEOR", [](const EvalReport& r) {
-    return fixed(r.metrics.meteor, 3) + (r.metrics.meteor_used_wordnet ? "" : " (no WordNet)");
+    return estimate(r.metrics.meteor, r, "meteor") + (r.metrics.meteor_used_wordnet ? "" : " (no WordNet)");
   });
-  add_row(rows, cols, "ROUGE-L", [](const EvalReport& r) { return fixed(r.metrics.rouge_l, 3); });
-  add_row(rows, cols, "CIDEr-D", [](const EvalReport& r) { return fixed(r.metrics.cider_d, 3); });
+  add_row(rows, cols, "ROUGE-L", [](const EvalReport& r) { return estimate(r.metrics.rouge_l, r, "rouge_l"); });
+  add_row(rows, cols, "CIDEr-D", [](const EvalReport& r) { return estimate(r.metrics.cider_d, r, "cider_d"); });
   add_row(rows, cols, "object precision", [](const EvalReport& r) {
     const auto& m = r.mentions;
-    return fraction(m.precision(), m.true_positives, m.true_positives + m.false_positives);
+    return fraction(m.precision(), m.true_positives, m.true_positives + m.false_positives, r, "object_precision");
   });
   add_row(rows, cols, "object recall", [](const EvalReport& r) {
-    return fraction(r.mentions.recall(), r.mentions.recalled, r.mentions.scene_objects);
+    return fraction(r.mentions.recall(), r.mentions.recalled, r.mentions.scene_objects, r, "object_recall");
   });
-  add_row(rows, cols, "object F1", [](const EvalReport& r) { return value(r.mentions.f1()); });
+  add_row(rows, cols, "object F1", [](const EvalReport& r) { return estimate(r.mentions.f1(), r, "object_f1"); });
   add_row(rows, cols, "hallucination rate", [](const EvalReport& r) {
-    return fraction(r.hallucination_rate(), r.hallucinating_captions, r.images);
+    return fraction(r.hallucination_rate(), r.hallucinating_captions, r.images, r, "hallucination_rate");
   });
   add_row(rows, cols, "distractor hallucination rate", [](const EvalReport& r) {
-    return fraction(r.distractor_hallucination_rate(), r.distractor_hallucinating, r.distractor_captions);
+    return fraction(r.distractor_hallucination_rate(), r.distractor_hallucinating, r.distractor_captions, r,
+                    "distractor_hallucination_rate");
   });
   // Context following: one row per kind with a rule; the empty context's are the rows above.
   for (const std::string& kind : eval::followed_context_kinds())
     add_row(rows, cols, kind + " followed", [&kind](const EvalReport& r) {
       const eval::FollowTally t = r.followed(kind);
-      return fraction(t.rate(), t.followed, t.captions);
+      return fraction(t.rate(), t.followed, t.captions, r, kind + "_followed");
     });
-  add_row(rows, cols, "image share", [](const EvalReport& r) { return value(r.shares.image()); });
-  add_row(rows, cols, "context share", [](const EvalReport& r) { return value(r.shares.context()); });
+  add_row(rows, cols, "image share", [](const EvalReport& r) { return estimate(r.shares.image(), r, "image_share"); });
+  add_row(rows, cols, "context share",
+          [](const EvalReport& r) { return estimate(r.shares.context(), r, "context_share"); });
   add_row(rows, cols, "image share, distractor context",
-          [](const EvalReport& r) { return value(r.distractor_shares.image()); });
+          [](const EvalReport& r) { return estimate(r.distractor_shares.image(), r, "image_share_distractor"); });
   add_row(rows, cols, "context share, distractor context",
-          [](const EvalReport& r) { return value(r.distractor_shares.context()); });
+          [](const EvalReport& r) { return estimate(r.distractor_shares.context(), r, "context_share_distractor"); });
   add_row(rows, cols, "pointing tolerance", [](const EvalReport& r) {
     return fixed(r.pointing_tolerance, 4) + " x longer side";
   });

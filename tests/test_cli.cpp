@@ -311,6 +311,21 @@ TEST_F(EvalCli, CompareShowsOneColumnPerModelAndTheDifferingCaptions) {
     EXPECT_NE(d["captions"][0], d["captions"][1]);
   }
   EXPECT_EQ(doc["differing_images"].get<size_t>(), doc["diffs"].size());
+  // 95 % bootstrap intervals beside the old fields, which stay as they were.
+  const auto& report = doc["models"][0]["report"];
+  EXPECT_TRUE(report["objects"]["recall"].is_number());
+  for (const char* key : {"bleu_4", "meteor", "rouge_l", "cider_d", "object_recall"}) {
+    const auto& m = report["intervals"][key];
+    ASSERT_TRUE(m["value"].is_number()) << key << ": " << report["intervals"];
+    ASSERT_EQ(m["ci95"].size(), 2u) << key;
+    EXPECT_LE(m["ci95"][0].get<double>(), m["ci95"][1].get<double>()) << key;
+  }
+  EXPECT_DOUBLE_EQ(report["intervals"]["cider_d"]["value"].get<double>(), report["captions"]["cider_d"].get<double>());
+  EXPECT_NE(r.out.find("] ("), std::string::npos) << r.out;  // "0.500 [0.250, 0.750] (2/4)"
+
+  const auto off = run_glimpse("compare --json --bootstrap 0 --models " + models_[0] + " --data " + data_, err_);
+  ASSERT_EQ(off.status, 0) << slurp(err_);
+  EXPECT_TRUE(nlohmann::json::parse(off.out)["models"][0]["report"]["intervals"].empty());
 }
 
 TEST_F(EvalCli, BadInputIsOneLineAndNonZeroExit) {

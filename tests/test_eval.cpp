@@ -7,9 +7,11 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "eval_fixture.h"
 #include "glimpse/core/error.h"
+#include "glimpse/eval/bootstrap.h"
 #include "glimpse/eval/evaluate.h"
 #include "glimpse/text/tokenizer.h"
 #include "model_fixture.h"
@@ -175,6 +177,213 @@ TEST_F(EvalTest, ScorerRunsThePointingGameAndSharesOnGivenAttention) {
   EXPECT_EQ(r.shares.words, 6);
   EXPECT_NEAR(*r.shares.image(), (5 * 1.0 + 0.5) / 6, 1e-6);
   EXPECT_NEAR(*r.shares.context(), 0.5 / 6, 1e-6);
+}
+
+// ---- bootstrap intervals -------------------------------------------------------------------------
+
+// A report with something in every row: pointing and shares on image 0, context captions.
+EvalReport scored_with_everything(const vision::CaptionDataset& data, const ObjectLexicon& lexicon) {
+  vision::PatchGrid grid;
+  grid.rows = grid.cols = 2;
+  grid.image_width = grid.image_height = 32;
+  grid.boxes = {{0, 0, 16, 16}, {16, 0, 32, 16}, {0, 16, 16, 32}, {16, 16, 32, 32}};
+  auto pointing_at = [](int patch, float mass) {
+    model::StepRecord s;
+    for (int r = 0; r < 4; ++r)
+      for (int j = 0; j < 4; ++j) s.image.push_back((j == patch ? 0.7f : 0.1f) * mass);
+    return s;
+  };
+  auto words = [](const std::string& caption) {
+    GeneratedCaption g;
+    g.words = text::tokenize(caption);
+    return g;
+  };
+  GeneratedCaption c = words("a dog and a red apple");
+  c.grid = grid;
+  c.steps = {pointing_at(2, 1), pointing_at(0, 1), pointing_at(3, 1), pointing_at(2, 1),
+             pointing_at(2, 1), pointing_at(0, 0.5f), pointing_at(3, 0.5f)};
+  GeneratedCaption distracted = words("a rocket and a dog");
+  distracted.grid = grid;
+  distracted.steps = {pointing_at(1, 0.5f), pointing_at(1, 0.5f), pointing_at(1, 1), pointing_at(1, 1),
+                      pointing_at(0, 1)};
+  EvalScorer s(data, lexicon, nullptr, 2, 2);
+  s.add(0, c);
+  s.add(1, words("a cat and a rocket"));
+  s.add(2, words("two bikes"));
+  s.add_with_context(0, data.images[0].contexts[0], distracted);          // distractors "space, bar"
+  s.add_with_context(0, data.images[0].contexts[1], words("a dog"));      // keywords "pet"
+  s.add_with_context(1, data.images[1].contexts[0], words("a cat"));      // mixed "pet, space"
+  s.add_with_context(2, data.images[2].contexts[0], words("two bicycles"));  // count
+  return s.finish();
+}
+
+// Each tallied metric as the report states it, by key.
+std::map<std::string, std::optional<double>> report_values(const EvalReport& r) {
+  std::map<std::string, std::optional<double>> v;
+  for (size_t n = 0; n < 4; ++n) v["bleu_" + std::to_string(n + 1)] = r.metrics.bleu[n];
+  v["meteor"] = r.metrics.meteor;
+  v["rouge_l"] = r.metrics.rouge_l;
+  v["cider_d"] = r.metrics.cider_d;
+  v["object_precision"] = r.mentions.precision();
+  v["object_recall"] = r.mentions.recall();
+  v["object_f1"] = r.mentions.f1();
+  v["hallucination_rate"] = r.hallucination_rate();
+  v["distractor_hallucination_rate"] = r.distractor_hallucination_rate();
+  for (const std::string& kind : followed_context_kinds()) v[kind + "_followed"] = r.followed(kind).rate();
+  v["image_share"] = r.shares.image();
+  v["context_share"] = r.shares.context();
+  v["image_share_distractor"] = r.distractor_shares.image();
+  v["context_share_distractor"] = r.distractor_shares.context();
+  for (const auto& [name, step] : {std::pair{"predicted", &r.pointing.predicted}, std::pair{"input", &r.pointing.input}}) {
+    const std::string key = std::string("pointing_") + name + "_";
+    v[key + "all"] = step->all.accuracy();
+    for (size_t l = 0; l < step->by_layer.size(); ++l)
+      v[key + "layer_" + std::to_string(l + 1)] = step->by_layer[l].accuracy();
+    v[key + "chance"] = step->all.chance();
+  }
+  return v;
+}
+
+std::vector<ImageTallies> tallies_of(const EvalReport& r) {
+  std::vector<ImageTallies> out;
+  for (const ImageResult& i : r.per_image) out.push_back(i.tallies);
+  return out;
+}
+
+TEST_F(EvalTest, BootstrapIdentityResampleGivesEveryMetric) {
+  const EvalReport r = scored_with_everything(data_, *lexicon_);
+  ASSERT_GT(r.pointing.predicted.all.trials, 0);
+  ASSERT_GT(r.distractor_shares.words, 0);
+  const ImageTallies all = sum_tallies(tallies_of(r), {0, 1, 2});
+  const auto expected = report_values(r);
+  const std::vector<TalliedMetric> metrics = tallied_metrics(2);
+  ASSERT_EQ(metrics.size(), expected.size());
+  for (const TalliedMetric& m : metrics) {
+    ASSERT_TRUE(expected.count(m.key)) << m.key;
+    const std::optional<double> want = expected.at(m.key), got = m.value(all);
+    ASSERT_EQ(got.has_value(), want.has_value()) << m.key;
+    if (want) EXPECT_NEAR(*got, *want, 1e-9) << m.key;
+  }
+}
+
+TEST_F(EvalTest, BootstrapIntervalsContainThePointValueAndAreDeterministic) {
+  EvalReport r = scored_with_everything(data_, *lexicon_);
+  add_bootstrap_intervals(r, {});
+  const auto values = report_values(r);
+  ASSERT_FALSE(r.ci95.empty());
+  for (const auto& [key, ci] : r.ci95) {
+    ASSERT_TRUE(values.at(key)) << key;
+    EXPECT_LE(ci.lo, ci.hi) << key;
+    EXPECT_LE(ci.lo, *values.at(key) + 1e-12) << key;
+    EXPECT_GE(ci.hi, *values.at(key) - 1e-12) << key;
+  }
+  // Undefined on the full set (no "where" captions): no interval either.
+  EXPECT_FALSE(r.ci95.count("where_followed"));
+
+  EvalReport again = scored_with_everything(data_, *lexicon_);
+  add_bootstrap_intervals(again, {});
+  for (const auto& [key, ci] : r.ci95) {
+    EXPECT_EQ(again.ci95.at(key).lo, ci.lo) << key;
+    EXPECT_EQ(again.ci95.at(key).hi, ci.hi) << key;
+  }
+  // The seed fixes the draws (with three images the intervals themselves may coincide).
+  std::mt19937_64 a(kBootstrapSeed), b(kBootstrapSeed), c(kBootstrapSeed + 1);
+  const std::vector<size_t> draw = draw_resample(a, 50);
+  EXPECT_EQ(draw_resample(b, 50), draw);
+  EXPECT_NE(draw_resample(c, 50), draw);
+  add_bootstrap_intervals(again, {0});
+  EXPECT_TRUE(again.ci95.empty());
+
+  const nlohmann::json j = to_json(r);
+  EXPECT_DOUBLE_EQ(j["intervals"]["object_f1"]["value"].get<double>(), *r.mentions.f1());
+  EXPECT_EQ(j["intervals"]["object_f1"]["ci95"][0].get<double>(), r.ci95.at("object_f1").lo);
+  EXPECT_EQ(j["intervals"]["object_f1"]["ci95"][1].get<double>(), r.ci95.at("object_f1").hi);
+  EXPECT_DOUBLE_EQ(j["objects"]["f1"].get<double>(), *r.mentions.f1());  // the old field stays
+}
+
+TEST(EvalBootstrap, ImagesThatAllScoreTheSameGiveZeroWidthIntervals) {
+  ImageTallies one;
+  one.images = 1;
+  one.captions.images = 1;
+  one.captions.bleu.matches = {5, 3, 2, 1};
+  one.captions.bleu.candidates = {6, 5, 4, 3};
+  one.captions.bleu.candidate_length = 6;
+  one.captions.bleu.reference_length = 7;
+  one.captions.meteor = 0.3;
+  one.captions.rouge_l = 0.55;
+  one.captions.cider_d = 0.7;
+  one.mentions = {2, 1, 3, 2};
+  one.hallucinating_captions = 1;
+  one.pointing.predicted.by_layer = {{1, 2, 0.5}};
+  one.pointing.predicted.all = {1, 2, 0.5};
+  one.shares = {5, 4.0};
+  one.following["brief"] = {2, 1};
+  const std::vector<ImageTallies> images(5, one);
+  const auto ci = bootstrap_intervals(images, 1, {});
+  ASSERT_FALSE(ci.empty());
+  for (const TalliedMetric& m : tallied_metrics(1)) {
+    const auto v = m.value(one);
+    if (!v) {
+      EXPECT_FALSE(ci.count(m.key)) << m.key;
+      continue;
+    }
+    ASSERT_TRUE(ci.count(m.key)) << m.key;
+    EXPECT_NEAR(ci.at(m.key).lo, *v, 1e-12) << m.key;
+    EXPECT_NEAR(ci.at(m.key).hi, *v, 1e-12) << m.key;
+  }
+}
+
+// Four images with object counts chosen by hand; the interval is the one computed directly
+// from the same draws: F1 of the summed counts, then the 2.5th / 97.5th percentile with
+// linear interpolation between order statistics.
+TEST(EvalBootstrap, KnownSmallCaseMatchesADirectComputation) {
+  const int64_t tp[] = {3, 1, 0, 2}, fp[] = {0, 2, 1, 0}, objects[] = {3, 2, 2, 4}, recalled[] = {3, 1, 0, 2};
+  std::vector<ImageTallies> images(4);
+  for (size_t i = 0; i < 4; ++i) {
+    images[i].images = 1;
+    images[i].captions.images = 1;
+    images[i].mentions = {tp[i], fp[i], objects[i], recalled[i]};
+  }
+  const BootstrapOptions options{400, 7};
+  const auto ci = bootstrap_intervals(images, 0, options);
+
+  std::mt19937_64 rng(options.seed);
+  std::vector<double> f1;
+  for (int b = 0; b < options.resamples; ++b) {
+    int64_t t = 0, f = 0, o = 0, r = 0;
+    for (const size_t i : draw_resample(rng, 4)) {
+      t += tp[i];
+      f += fp[i];
+      o += objects[i];
+      r += recalled[i];
+    }
+    const double p = t + f > 0 ? static_cast<double>(t) / static_cast<double>(t + f) : 0.0;
+    const double rec = static_cast<double>(r) / static_cast<double>(o);
+    f1.push_back(p + rec > 0 ? 2 * p * rec / (p + rec) : 0.0);
+  }
+  std::sort(f1.begin(), f1.end());
+  // 400 values: the 2.5th percentile sits at 0.025 * 399 = 9.975, the 97.5th at 389.025.
+  const double lo = f1[9] + 0.975 * (f1[10] - f1[9]);
+  const double hi = f1[389] + 0.025 * (f1[390] - f1[389]);
+  EXPECT_NEAR(ci.at("object_f1").lo, lo, 1e-12);
+  EXPECT_NEAR(ci.at("object_f1").hi, hi, 1e-12);
+
+  // The draws are uniform over the images: each of the 4 appears about a quarter of the time.
+  std::mt19937_64 draws(1);
+  std::vector<int> seen(4, 0);
+  for (int b = 0; b < 4000; ++b)
+    for (const size_t i : draw_resample(draws, 4)) ++seen[i];
+  for (const int n : seen) EXPECT_NEAR(n, 4000, 300);
+}
+
+TEST(EvalBootstrap, PercentilesInterpolateBetweenOrderStatistics) {
+  std::vector<double> values;
+  for (int i = 100; i >= 0; --i) values.push_back(i);
+  const Interval ci = percentile_interval(values);
+  EXPECT_NEAR(ci.lo, 2.5, 1e-12);
+  EXPECT_NEAR(ci.hi, 97.5, 1e-12);
+  EXPECT_EQ(percentile_interval({4.0}).lo, 4.0);
+  EXPECT_THROW(percentile_interval({}), Error);
 }
 
 TEST_F(EvalTest, ScorerRefusesMisuse) {

@@ -397,6 +397,41 @@ TEST(CaptionMetrics, EvaluateCombinesTheMetrics) {
   EXPECT_THROW(evaluate_captions({}, wn), Error);
 }
 
+// The per-image pieces reproduce the corpus metrics: summed over every image (the bootstrap's
+// identity resample) they give each metric, and BLEU of any multiset of images is the corpus
+// BLEU of those samples (the sums are exact; only CIDEr-D keeps the full set's frequencies).
+TEST(CaptionMetrics, PerImageScoresSumToTheCorpusMetrics) {
+  const std::vector<CaptionSample> samples = samples_of(fixtures()["bleu"][0]["samples"]);
+  ASSERT_GE(samples.size(), 2u);
+  const WordNet* wn = debian_wordnet() ? &*debian_wordnet() : nullptr;
+  const std::vector<ImageCaptionScores> per_image = per_image_caption_scores(samples, wn);
+  ASSERT_EQ(per_image.size(), samples.size());
+  ImageCaptionScores total;
+  for (const ImageCaptionScores& s : per_image) total += s;
+  const CaptionMetrics m = caption_metrics(total, wn != nullptr);
+  const std::array<double, 4> bleu = corpus_bleu(samples);
+  for (size_t n = 0; n < 4; ++n) EXPECT_NEAR(m.bleu[n], bleu[n], 1e-9) << "BLEU-" << n + 1;
+  EXPECT_NEAR(m.meteor, Meteor(wn).corpus_score(samples).mean, 1e-9);
+  EXPECT_NEAR(m.rouge_l, corpus_rouge_l(samples).mean, 1e-9);
+  EXPECT_NEAR(m.cider_d, corpus_cider_d(samples).mean, 1e-9);
+  EXPECT_EQ(m.images, static_cast<int64_t>(samples.size()));
+
+  // A resample: the first image twice and the last once.
+  const std::vector<size_t> drawn = {0, 0, samples.size() - 1};
+  std::vector<CaptionSample> resampled;
+  ImageCaptionScores resampled_total;
+  for (const size_t i : drawn) {
+    resampled.push_back(samples[i]);
+    resampled_total += per_image[i];
+  }
+  const CaptionMetrics r = caption_metrics(resampled_total, wn != nullptr);
+  const std::array<double, 4> resampled_bleu = corpus_bleu(resampled);
+  for (size_t n = 0; n < 4; ++n) EXPECT_NEAR(r.bleu[n], resampled_bleu[n], 1e-9) << "BLEU-" << n + 1;
+  EXPECT_NEAR(r.rouge_l, corpus_rouge_l(resampled).mean, 1e-9);
+  EXPECT_NEAR(r.meteor, Meteor(wn).corpus_score(resampled).mean, 1e-9);
+  EXPECT_NEAR(r.cider_d, (2 * per_image[0].cider_d + per_image.back().cider_d) / 3, 1e-9);
+}
+
 // Raw captions are tokenised for scoring: case and punctuation do not count, so a candidate
 // equal to its references up to those scores BLEU = ROUGE-L = 1, and METEOR
 // 1 - 0.5 (1/6)^3 for six words in one chunk.

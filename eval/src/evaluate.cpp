@@ -25,14 +25,6 @@ std::string join(const std::vector<std::string>& words, const std::string& sep) 
 
 }  // namespace
 
-std::optional<double> ShareMeans::image() const { return ratio(image_sum, static_cast<double>(words)); }
-
-std::optional<double> ShareMeans::context() const {
-  const auto i = image();
-  if (!i) return std::nullopt;
-  return 1.0 - *i;
-}
-
 std::optional<double> EvalReport::hallucination_rate() const {
   return ratio(static_cast<double>(hallucinating_captions), static_cast<double>(images));
 }
@@ -110,12 +102,15 @@ void EvalScorer::add(size_t image, const GeneratedCaption& caption) {
   r.recalled = m.recalled;
   for (const auto& h : m.hallucinated) r.hallucinated.push_back(join(h, "|"));
 
-  report_.mentions += m.counts;
-  report_.hallucinating_captions += m.hallucinated.empty() ? 0 : 1;
-  if (!caption.steps.empty()) pointing_.add(caption.words, caption.steps, caption.grid, rec.objects, m.mentions);
-  add_shares(caption, report_.shares);
+  ImageTallies& t = r.tallies;
+  t.images = 1;
+  t.mentions = m.counts;
+  t.hallucinating_captions = m.hallucinated.empty() ? 0 : 1;
+  PointingGame image_pointing = pointing_;
+  if (!caption.steps.empty()) image_pointing.add(caption.words, caption.steps, caption.grid, rec.objects, m.mentions);
+  t.pointing = image_pointing.result();
+  add_shares(caption, t.shares);
   samples_.push_back(text::make_caption_sample(text, rec.captions));
-  report_.images += 1;
   slot_[image] = report_.per_image.size();
   report_.per_image.push_back(std::move(r));
 }
@@ -131,7 +126,7 @@ void EvalScorer::add_with_context(size_t image, const vision::ContextEntry& cont
   c.caption = caption.text();
   c.followed = follows_context(lexicon_, data_.images[image], context, caption.words);
   if (c.followed) {
-    FollowTally& t = report_.following[c.kind];
+    FollowTally& t = r.tallies.following[c.kind];
     t.captions += 1;
     t.followed += *c.followed ? 1 : 0;
   }
@@ -139,9 +134,9 @@ void EvalScorer::add_with_context(size_t image, const vision::ContextEntry& cont
     const auto mentions = lexicon_.find_mentions(caption.words);
     for (const auto& h : context_hallucinations(lexicon_, mentions, r.objects, text::tokenize(context.text)))
       c.induced.push_back(h.object);
-    report_.distractor_captions += 1;
-    report_.distractor_hallucinating += c.induced.empty() ? 0 : 1;
-    add_shares(caption, report_.distractor_shares);
+    r.tallies.distractor_captions += 1;
+    r.tallies.distractor_hallucinating += c.induced.empty() ? 0 : 1;
+    add_shares(caption, r.tallies.distractor_shares);
   }
   r.with_context.push_back(std::move(c));
 }
@@ -149,9 +144,33 @@ void EvalScorer::add_with_context(size_t image, const vision::ContextEntry& cont
 EvalReport EvalScorer::finish() const {
   check(!samples_.empty(), "EvalScorer", "no captions to score");
   EvalReport out = report_;
-  out.metrics = text::evaluate_captions(samples_, wordnet_);
-  out.pointing = pointing_.result();
+  const std::vector<text::ImageCaptionScores> scores = text::per_image_caption_scores(samples_, wordnet_);
+  // The report's totals are the sum of the images' tallies, so that the bootstrap's identity
+  // resample reproduces them.
+  ImageTallies total;
+  total.pointing = pointing_.result();  // no trials, one tally per layer
+  for (size_t i = 0; i < out.per_image.size(); ++i) {
+    out.per_image[i].tallies.captions = scores[i];
+    total += out.per_image[i].tallies;
+  }
+  out.images = total.images;
+  out.metrics = text::caption_metrics(total.captions, wordnet_ != nullptr);
+  out.mentions = total.mentions;
+  out.hallucinating_captions = total.hallucinating_captions;
+  out.pointing = total.pointing;
+  out.shares = total.shares;
+  out.distractor_shares = total.distractor_shares;
+  out.distractor_captions = total.distractor_captions;
+  out.distractor_hallucinating = total.distractor_hallucinating;
+  out.following = total.following;
   return out;
+}
+
+void add_bootstrap_intervals(EvalReport& report, const BootstrapOptions& options) {
+  std::vector<ImageTallies> images;
+  images.reserve(report.per_image.size());
+  for (const ImageResult& r : report.per_image) images.push_back(r.tallies);
+  report.ci95 = bootstrap_intervals(images, report.pointing.predicted.by_layer.size(), options);
 }
 
 // ---- evaluate ---------------------------------------------------------------------------------
@@ -232,6 +251,20 @@ nlohmann::json shares_json(const ShareMeans& s) {
   return {{"words", s.words}, {"image", optional_json(s.image())}, {"context", optional_json(s.context())}};
 }
 
+// Beside the fields above rather than in place of them, so that readers of those keep working.
+nlohmann::json intervals_json(const EvalReport& r) {
+  nlohmann::json out = nlohmann::json::object();
+  if (r.ci95.empty() || r.per_image.empty()) return out;
+  ImageTallies total;
+  for (const ImageResult& i : r.per_image) total += i.tallies;
+  for (const TalliedMetric& m : tallied_metrics(r.pointing.predicted.by_layer.size())) {
+    const auto ci = r.ci95.find(m.key);
+    if (ci == r.ci95.end()) continue;
+    out[m.key] = {{"value", optional_json(m.value(total))}, {"ci95", {ci->second.lo, ci->second.hi}}};
+  }
+  return out;
+}
+
 }  // namespace
 
 nlohmann::json to_json(const EvalReport& r) {
@@ -277,6 +310,7 @@ nlohmann::json to_json(const EvalReport& r) {
        {{"captions", r.captions_decoded}, {"seconds", r.decode_seconds},
         {"captions_per_second", optional_json(r.captions_per_second())}}},
       {"per_image", images},
+      {"intervals", intervals_json(r)},
   };
 }
 

@@ -17,6 +17,13 @@ std::optional<double> PointingTally::chance() const {
   return chance_sum / static_cast<double>(trials);
 }
 
+PointingTally& PointingTally::operator+=(const PointingTally& o) {
+  hits += o.hits;
+  trials += o.trials;
+  chance_sum += o.chance_sum;
+  return *this;
+}
+
 bool patch_hits(const vision::PixelBox& patch, const std::vector<vision::PixelBox>& targets) {
   if (!(patch.x1 > patch.x0 && patch.y1 > patch.y0)) return false;
   const float cx = 0.5f * (patch.x0 + patch.x1), cy = 0.5f * (patch.y0 + patch.y1);

@@ -7,16 +7,24 @@
 
 namespace glimpse::text {
 
-std::array<double, 4> corpus_bleu(const std::vector<CaptionSample>& samples) {
+BleuStatistics& BleuStatistics::operator+=(const BleuStatistics& o) {
+  for (size_t k = 0; k < matches.size(); ++k) {
+    matches[k] += o.matches[k];
+    candidates[k] += o.candidates[k];
+  }
+  candidate_length += o.candidate_length;
+  reference_length += o.reference_length;
+  return *this;
+}
+
+std::vector<BleuStatistics> bleu_statistics(const std::vector<CaptionSample>& samples) {
   using namespace detail;
   check_caption_samples(samples, "BLEU");
   TokenInterner interner;
-  std::array<int64_t, kMaxNgramOrder> matches{};     // clipped candidate n-gram matches
-  std::array<int64_t, kMaxNgramOrder> candidates{};  // candidate n-grams
-  int64_t candidate_length = 0;
-  int64_t reference_length = 0;
-
+  std::vector<BleuStatistics> out;
+  out.reserve(samples.size());
   for (const CaptionSample& sample : samples) {
+    BleuStatistics& s = out.emplace_back();
     const std::vector<int32_t> candidate = interner.ids(sample.candidate);
     const NgramCounts candidate_counts = count_ngrams(candidate, kMaxNgramOrder);
 
@@ -38,15 +46,18 @@ std::array<double, 4> corpus_bleu(const std::vector<CaptionSample>& samples) {
     }
     for (size_t c = 0; c < candidate_counts.size(); ++c) {
       const auto& [ngram, count] = candidate_counts[c];
-      matches[static_cast<size_t>(ngram.order - 1)] += std::min(count, limit[c]);
+      s.matches[static_cast<size_t>(ngram.order - 1)] += std::min(count, limit[c]);
     }
     for (int order = 1; order <= kMaxNgramOrder; ++order) {
-      candidates[static_cast<size_t>(order - 1)] += std::max<int64_t>(0, length - order + 1);
+      s.candidates[static_cast<size_t>(order - 1)] += std::max<int64_t>(0, length - order + 1);
     }
-    candidate_length += length;
-    reference_length += closest;
+    s.candidate_length = length;
+    s.reference_length = closest;
   }
+  return out;
+}
 
+std::array<double, 4> BleuStatistics::bleu() const {
   double brevity_penalty = 1.0;
   if (candidate_length == 0) {
     brevity_penalty = 0.0;
@@ -55,19 +66,25 @@ std::array<double, 4> corpus_bleu(const std::vector<CaptionSample>& samples) {
                                          static_cast<double>(candidate_length));
   }
 
-  std::array<double, 4> bleu{};
+  std::array<double, 4> out{};
   double log_precision_sum = 0.0;
   bool all_matched = true;
-  for (int order = 1; order <= kMaxNgramOrder; ++order) {
+  for (int order = 1; order <= detail::kMaxNgramOrder; ++order) {
     const size_t k = static_cast<size_t>(order - 1);
     if (matches[k] == 0) all_matched = false;
     if (all_matched) {
       log_precision_sum +=
           std::log(static_cast<double>(matches[k]) / static_cast<double>(candidates[k]));
     }
-    bleu[k] = all_matched ? brevity_penalty * std::exp(log_precision_sum / order) : 0.0;
+    out[k] = all_matched ? brevity_penalty * std::exp(log_precision_sum / order) : 0.0;
   }
-  return bleu;
+  return out;
+}
+
+std::array<double, 4> corpus_bleu(const std::vector<CaptionSample>& samples) {
+  BleuStatistics total;
+  for (const BleuStatistics& s : bleu_statistics(samples)) total += s;
+  return total.bleu();
 }
 
 }  // namespace glimpse::text

@@ -21,18 +21,50 @@ void check_caption_samples(const std::vector<CaptionSample>& samples, const std:
   }
 }
 
+ImageCaptionScores& ImageCaptionScores::operator+=(const ImageCaptionScores& o) {
+  bleu += o.bleu;
+  meteor += o.meteor;
+  rouge_l += o.rouge_l;
+  cider_d += o.cider_d;
+  images += o.images;
+  return *this;
+}
+
+std::vector<ImageCaptionScores> per_image_caption_scores(const std::vector<CaptionSample>& samples,
+                                                         const WordNet* wordnet) {
+  check_caption_samples(samples, "evaluate_captions");
+  const std::vector<BleuStatistics> bleu = bleu_statistics(samples);
+  const CorpusScore rouge = corpus_rouge_l(samples);
+  const CorpusScore cider = corpus_cider_d(samples);
+  const CorpusScore meteor = Meteor(wordnet).corpus_score(samples);
+  std::vector<ImageCaptionScores> out(samples.size());
+  for (size_t i = 0; i < samples.size(); ++i) {
+    out[i].images = 1;
+    out[i].bleu = bleu[i];
+    out[i].meteor = meteor.per_image[i];
+    out[i].rouge_l = rouge.per_image[i];
+    out[i].cider_d = cider.per_image[i];
+  }
+  return out;
+}
+
+CaptionMetrics caption_metrics(const ImageCaptionScores& total, bool meteor_used_wordnet) {
+  CaptionMetrics m;
+  m.images = total.images;
+  m.bleu = total.bleu.bleu();
+  const double n = static_cast<double>(total.images);
+  m.meteor = total.meteor / n;
+  m.rouge_l = total.rouge_l / n;
+  m.cider_d = total.cider_d / n;
+  m.meteor_used_wordnet = meteor_used_wordnet;
+  return m;
+}
+
 CaptionMetrics evaluate_captions(const std::vector<CaptionSample>& samples,
                                  const WordNet* wordnet) {
-  check_caption_samples(samples, "evaluate_captions");
-  CaptionMetrics m;
-  m.images = static_cast<int64_t>(samples.size());
-  m.bleu = corpus_bleu(samples);
-  m.rouge_l = corpus_rouge_l(samples).mean;
-  m.cider_d = corpus_cider_d(samples).mean;
-  const Meteor meteor(wordnet);
-  m.meteor = meteor.corpus_score(samples).mean;
-  m.meteor_used_wordnet = meteor.uses_synonyms();
-  return m;
+  ImageCaptionScores total;
+  for (const ImageCaptionScores& s : per_image_caption_scores(samples, wordnet)) total += s;
+  return caption_metrics(total, wordnet != nullptr);
 }
 
 }  // namespace glimpse::text

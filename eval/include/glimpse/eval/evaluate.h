@@ -17,7 +17,9 @@
 #include <vector>
 
 #include "glimpse/eval/batch_captioning.h"
+#include "glimpse/eval/bootstrap.h"
 #include "glimpse/eval/context_following.h"
+#include "glimpse/eval/image_tallies.h"
 #include "glimpse/eval/mention_scores.h"
 #include "glimpse/eval/object_mentions.h"
 #include "glimpse/eval/pointing_game.h"
@@ -65,14 +67,7 @@ struct ImageResult {
   std::vector<std::string> recalled;  // those the caption named
   std::vector<std::string> hallucinated;  // mentions of absent objects: candidates joined by "|"
   std::vector<ContextCaption> with_context;  // in the record's context order
-};
-
-// Mean image and context share over generated words (their predicted steps).
-struct ShareMeans {
-  int64_t words = 0;
-  double image_sum = 0.0;
-  std::optional<double> image() const;
-  std::optional<double> context() const;  // 1 - image
+  ImageTallies tallies;  // this image's share of every metric, for the bootstrap
 };
 
 struct EvalReport {
@@ -91,6 +86,8 @@ struct EvalReport {
   int64_t captions_decoded = 0;  // every caption, context ones included
   double decode_seconds = 0.0;   // encode + decode wall clock, image loading excluded
   std::vector<ImageResult> per_image;
+  // 95 % bootstrap intervals by TalliedMetric key; empty until add_bootstrap_intervals().
+  std::map<std::string, Interval> ci95;
 
   std::optional<double> hallucination_rate() const;             // per empty-context caption
   std::optional<double> distractor_hallucination_rate() const;  // per distractor caption
@@ -126,7 +123,7 @@ class EvalScorer {
   const ObjectLexicon& lexicon_;
   const text::WordNet* wordnet_;
   int layers_, heads_;
-  PointingGame pointing_;
+  PointingGame pointing_;  // with no trials: each image's trials are added to a copy
   EvalReport report_;
   std::map<size_t, size_t> slot_;  // image index -> per_image position
   std::vector<text::CaptionSample> samples_;
@@ -141,6 +138,10 @@ EvalReport evaluate(model::CaptionModel& model, const text::Vocabulary& vocab,
                     const vision::CaptionDataset& data, const ObjectLexicon& lexicon,
                     const text::WordNet* wordnet, const EvalOptions& options);
 
+// Fills report.ci95 from the per-image tallies (bootstrap.h); clears it for 0 resamples.
+void add_bootstrap_intervals(EvalReport& report, const BootstrapOptions& options);
+
+// With the intervals, when there are any, under "intervals": key -> {"value", "ci95": [lo, hi]}.
 nlohmann::json to_json(const EvalReport& report);
 
 }  // namespace glimpse::eval

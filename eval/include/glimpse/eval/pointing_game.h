@@ -45,6 +45,7 @@ struct PointingTally {
 
   std::optional<double> accuracy() const;  // nullopt without trials
   std::optional<double> chance() const;
+  PointingTally& operator+=(const PointingTally& other);
 };
 
 // The trials of one step kind (predicted or input).

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -56,6 +57,19 @@ struct CorpusScore {
 //  * nltk's corpus_bleu counts at least 1 candidate n-gram per sentence (max(1, count)); coco
 //    and this code count len - n + 1, so the two agree when every candidate has >= n tokens.
 std::array<double, 4> corpus_bleu(const std::vector<CaptionSample>& samples);
+
+// The sums corpus BLEU is computed from, for one image or (added up) a corpus: kept per image
+// so that a resample of the images (a bootstrap) recomputes corpus BLEU exactly.
+struct BleuStatistics {
+  std::array<int64_t, 4> matches{};     // clipped candidate n-gram matches, n = 1..4
+  std::array<int64_t, 4> candidates{};  // candidate n-grams
+  int64_t candidate_length = 0;
+  int64_t reference_length = 0;         // closest reference lengths
+  BleuStatistics& operator+=(const BleuStatistics& other);
+  std::array<double, 4> bleu() const;   // BLEU-1..4 of these sums
+};
+// One entry per sample, in order; corpus_bleu() is the BLEU of their sum.
+std::vector<BleuStatistics> bleu_statistics(const std::vector<CaptionSample>& samples);
 
 // ---- ROUGE-L ------------------------------------------------------------------------------
 // coco-caption's Rouge: P = max_r LCS(c, r) / |c| and R = max_r LCS(c, r) / |r| (each maximised
@@ -119,5 +133,22 @@ struct CaptionMetrics {
 // `wordnet` may be nullptr (METEOR then matches exact words and stems only).
 CaptionMetrics evaluate_captions(const std::vector<CaptionSample>& samples,
                                  const WordNet* wordnet);
+
+// One image's share of the caption metrics: its BLEU sums and its METEOR, ROUGE-L and CIDEr-D
+// (CIDEr-D with the document frequencies of all the samples' references). Summing any
+// multiset of them and calling caption_metrics() gives the metrics of that multiset of images
+// (CIDEr-D's document frequencies staying those of the full set).
+struct ImageCaptionScores {
+  BleuStatistics bleu;
+  double meteor = 0.0;
+  double rouge_l = 0.0;
+  double cider_d = 0.0;
+  int64_t images = 0;  // 1 per image, the count once summed
+  ImageCaptionScores& operator+=(const ImageCaptionScores& other);
+};
+std::vector<ImageCaptionScores> per_image_caption_scores(const std::vector<CaptionSample>& samples,
+                                                         const WordNet* wordnet);
+// BLEU of the summed statistics, the other metrics the mean over `total.images`.
+CaptionMetrics caption_metrics(const ImageCaptionScores& total, bool meteor_used_wordnet);
 
 }  // namespace glimpse::text
