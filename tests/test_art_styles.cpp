@@ -23,6 +23,7 @@
 #include "glimpse/vision/emoji_atlas.h"
 #include "glimpse/vision/scene_dataset.h"
 #include "glimpse/vision/scene_generator.h"
+#include "test_files.h"
 
 namespace glimpse::vision {
 namespace {
@@ -64,19 +65,8 @@ const EmojiAtlas& atlas(ArtStyle style) {
   return *a;
 }
 
-fs::path temp_dir(const std::string& name) {
-  const fs::path p = fs::temp_directory_path() / ("glimpse_test_art_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p;
-}
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+fs::path temp_dir(const std::string& name) { return glimpse::testing::fresh_temp_dir("art", name); }
+using glimpse::testing::read_file;
 
 std::string error_of(const std::function<void()>& f) {
   try {

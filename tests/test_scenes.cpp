@@ -16,6 +16,7 @@
 #include "glimpse/vision/emoji_atlas.h"
 #include "glimpse/vision/scene_dataset.h"
 #include "glimpse/vision/scene_generator.h"
+#include "test_files.h"
 
 namespace glimpse::vision {
 namespace {
@@ -37,19 +38,8 @@ const EmojiAtlas& atlas(ArtStyle style) {
   return style == ArtStyle::Noto ? noto : emojione;
 }
 
-fs::path temp_dir(const std::string& name) {
-  const fs::path p = fs::temp_directory_path() / ("glimpse_test_scenes_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p;
-}
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+fs::path temp_dir(const std::string& name) { return glimpse::testing::fresh_temp_dir("scenes", name); }
+using glimpse::testing::read_file;
 
 // Whole-word (or whole-phrase) occurrence.
 bool mentions(const std::string& text, const std::string& phrase) {
