@@ -41,7 +41,7 @@ SceneGenerator::SceneGenerator(const SceneCatalogue& catalogue, const EmojiAtlas
 
 SceneGenerator::SceneGenerator(const SceneCatalogue& catalogue, std::vector<const EmojiAtlas*> atlases,
                                const SceneGeneratorOptions& options)
-    : catalogue_(catalogue), options_(options), holdout_(catalogue), atlases_(std::move(atlases)) {
+    : catalogue_(catalogue), atlases_(std::move(atlases)), options_(options), holdout_(catalogue) {
   validate(options.layout);
   for (const EmojiAtlas* a : atlases_) {
     check(a != nullptr, "SceneGenerator", "null atlas in the style list");
