@@ -147,18 +147,26 @@ TEST_F(EvalTest, ContextSelectionsByName) {
   EXPECT_TRUE(selected_contexts(data_.images[0], ContextSelection::None).empty());
 }
 
-TEST_F(EvalTest, ScorerRunsThePointingGameAndSharesOnGivenAttention) {
-  // 2 layers x 2 heads over a 2x2 grid of the 32x32 image 000.png.
+// A 2x2 patch grid over the 32x32 test images.
+vision::PatchGrid two_by_two_grid() {
   vision::PatchGrid grid;
   grid.rows = grid.cols = 2;
   grid.image_width = grid.image_height = 32;
   grid.boxes = {{0, 0, 16, 16}, {16, 0, 32, 16}, {0, 16, 16, 32}, {16, 16, 32, 32}};
-  auto pointing_at = [](int patch, float mass) {
-    model::StepRecord s;
-    for (int r = 0; r < 4; ++r)
-      for (int j = 0; j < 4; ++j) s.image.push_back((j == patch ? 0.7f : 0.1f) * mass);
-    return s;
-  };
+  return grid;
+}
+
+// A step record of 2 layers x 2 heads whose attention peaks on `patch`, total mass `mass`.
+model::StepRecord pointing_at(int patch, float mass) {
+  model::StepRecord s;
+  for (int r = 0; r < 4; ++r)
+    for (int j = 0; j < 4; ++j) s.image.push_back((j == patch ? 0.7f : 0.1f) * mass);
+  return s;
+}
+
+TEST_F(EvalTest, ScorerRunsThePointingGameAndSharesOnGivenAttention) {
+  // 2 layers x 2 heads over a 2x2 grid of the 32x32 image 000.png.
+  const vision::PatchGrid grid = two_by_two_grid();
   GeneratedCaption c = text_only("a dog and a red apple");  // dog at (0,0)-(12,12), apple at (18,18)-(28,28)
   c.grid = grid;
   // Word 1 "dog" points at patch 0 (hit); word 5 "apple" at patch 0 (miss); the inputs at 3.
@@ -183,16 +191,7 @@ TEST_F(EvalTest, ScorerRunsThePointingGameAndSharesOnGivenAttention) {
 
 // A report with something in every row: pointing and shares on image 0, context captions.
 EvalReport scored_with_everything(const vision::CaptionDataset& data, const ObjectLexicon& lexicon) {
-  vision::PatchGrid grid;
-  grid.rows = grid.cols = 2;
-  grid.image_width = grid.image_height = 32;
-  grid.boxes = {{0, 0, 16, 16}, {16, 0, 32, 16}, {0, 16, 16, 32}, {16, 16, 32, 32}};
-  auto pointing_at = [](int patch, float mass) {
-    model::StepRecord s;
-    for (int r = 0; r < 4; ++r)
-      for (int j = 0; j < 4; ++j) s.image.push_back((j == patch ? 0.7f : 0.1f) * mass);
-    return s;
-  };
+  const vision::PatchGrid grid = two_by_two_grid();
   auto words = [](const std::string& caption) {
     GeneratedCaption g;
     g.words = text::tokenize(caption);
