@@ -30,8 +30,8 @@ const char* fusion_name(FusionStrategy f) {
 
 struct Encoding::Impl {
   const Model::Impl* owner = nullptr;  // decode() refuses another model's encoding
-  model::EncodedMemories memories;     // one picture
-  Tensor image_memory;                 // the ViT's output, kept for with_context()
+  model::EncodedMemories memories;     // one picture; memories.image (the ViT's output)
+                                       // is what with_context() starts from
   PatchGrid grid;
   std::string context;
   std::vector<std::string> context_tokens;
@@ -87,16 +87,12 @@ struct Model::Impl {
       std::lock_guard<std::mutex> lock(encoder_mutex);
       checkpoint.model->encode(image_memory, batch.inputs(), all);
     }
-    const int64_t N = config().image.num_patches(), d = config().d_model;
     std::vector<Encoding> out;
     for (int64_t i = 0; i < batch.batch; ++i) {
       auto e = std::make_shared<Encoding::Impl>();
       e->owner = this;
       const text::EncodedText& ctx = batch.contexts[static_cast<size_t>(i)];
       e->memories = model::slice_memories(all, i, static_cast<int64_t>(ctx.ids.size()));
-      e->image_memory.resize({N, d});
-      std::copy(image_memory.data() + i * N * d, image_memory.data() + (i + 1) * N * d,
-                e->image_memory.data());
       e->grid = api::to_public(batch.grids[static_cast<size_t>(i)]);
       e->context = contexts.empty() ? "" : contexts[static_cast<size_t>(i)];
       for (int32_t id : ctx.ids) e->context_tokens.push_back(vocabulary.token(id));
@@ -176,7 +172,7 @@ Encoding Model::with_context(const Encoding& e, const std::string& context) cons
   batch.context_len = static_cast<int64_t>(batch.contexts[0].ids.size());
   batch.context_ids = batch.contexts[0].ids;
   batch.context_padding.assign(batch.context_ids.size(), 0);
-  return impl_->finish(impl.image_memory, batch, {context}).front();
+  return impl_->finish(impl.memories.image, batch, {context}).front();
 }
 
 std::vector<CaptionResult> Model::decode(const std::vector<Encoding>& encodings,

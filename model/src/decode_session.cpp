@@ -78,7 +78,8 @@ StepRecord DecodeSession::record(int64_t r, int32_t token, float logprob, int to
   if (top_k > 0) {
     const int64_t V = logprobs_.cols();
     const float* z = logprobs_.data() + r * V;
-    std::vector<int32_t> order(static_cast<size_t>(V));
+    std::vector<int32_t>& order = token_order_;  // no allocation per step after the first
+    order.resize(static_cast<size_t>(V));
     std::iota(order.begin(), order.end(), 0);
     const int64_t k = std::min<int64_t>(top_k, V);
     std::partial_sort(order.begin(), order.begin() + k, order.end(),

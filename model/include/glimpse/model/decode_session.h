@@ -45,6 +45,7 @@ class DecodeSession {
   std::vector<FusionStepTaps> taps_;                      // [layer]
   DecoderState state_;
   Tensor logprobs_;
+  mutable std::vector<int32_t> token_order_;  // record(): top-k scratch, sized once ([V])
 };
 
 }  // namespace glimpse::model
