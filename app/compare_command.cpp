@@ -7,6 +7,7 @@
 #include <set>
 
 #include "glimpse/core/error.h"
+#include "difference_table.h"
 #include "eval_inputs.h"
 #include "report_table.h"
 
@@ -51,6 +52,9 @@ void run_compare(const CompareArgs& a) {
   for (const auto& m : a.models) reports.push_back(evaluate_model_file(m, in, a.options, a.bootstrap));
   const std::vector<std::string> names = column_names(a.models);
   const std::vector<size_t> diffs = differing_images(reports);
+  std::vector<ReportColumn> cols;
+  for (size_t k = 0; k < reports.size(); ++k) cols.push_back({names[k], &reports[k]});
+  const std::vector<ModelDifferences> differences = differences_from_first(cols, a.bootstrap);
 
   if (a.as_json) {
     nlohmann::json models = nlohmann::json::array();
@@ -64,6 +68,7 @@ void run_compare(const CompareArgs& a) {
     }
     std::cout << nlohmann::json{{"data", in.data.source},
                                 {"models", models},
+                                {"differences", difference_json(names.front(), differences)},
                                 {"differing_images", diffs.size()},
                                 {"diffs", listed}}
                      .dump(2)
@@ -71,9 +76,8 @@ void run_compare(const CompareArgs& a) {
     return;
   }
 
-  std::vector<ReportColumn> cols;
-  for (size_t k = 0; k < reports.size(); ++k) cols.push_back({names[k], &reports[k]});
   std::cout << format_report_table(cols, a.markdown) << "\n";
+  if (!differences.empty()) std::cout << format_difference_table(names.front(), differences, a.markdown) << "\n";
   const size_t shown = std::min(diffs.size(), a.max_diffs);
   std::cout << "Captions differ on " << diffs.size() << " of " << reports.front().per_image.size()
             << " images" << (shown < diffs.size() ? " (first " + std::to_string(shown) + " shown)" : "")

@@ -108,6 +108,9 @@ std::vector<Row> report_rows(const std::vector<ReportColumn>& cols) {
   add_row(rows, cols, "hallucination rate", [](const EvalReport& r) {
     return fraction(r.hallucination_rate(), r.hallucinating_captions, r.images, r, "hallucination_rate");
   });
+  add_row(rows, cols, "no object named twice", [](const EvalReport& r) {
+    return fraction(r.no_repeat_rate(), r.images - r.repeating_captions, r.images, r, "no_repeat_rate");
+  });
   add_row(rows, cols, "distractor hallucination rate", [](const EvalReport& r) {
     return fraction(r.distractor_hallucination_rate(), r.distractor_hallucinating, r.distractor_captions, r,
                     "distractor_hallucination_rate");

@@ -102,6 +102,27 @@ TEST_F(EvalTest, ScorerGivesKnownValuesForGivenCaptions) {
   EXPECT_EQ(j["per_image"][0]["hallucinated"], nlohmann::json::array({"rocket"}));
 }
 
+// "Named twice": two mentions of one object, present ("a dog ... a dog") or absent ("a rocket
+// ... a rocket"); synonyms of one object count as the same ("bikes" ... "bicycle"), and a
+// plural with a count is one mention.
+TEST_F(EvalTest, ScorerCountsCaptionsThatNameAnObjectTwice) {
+  EvalScorer s(data_, *lexicon_, nullptr, 2, 2);
+  const Names captions = {"a dog at the left and a dog at the right", "a cat and a rocket and a rocket",
+                          "two bikes"};
+  for (size_t i = 0; i < 3; ++i) s.add(i, text_only(captions[i]));
+  const EvalReport r = s.finish();
+  EXPECT_EQ(r.repeating_captions, 2);
+  EXPECT_DOUBLE_EQ(*r.no_repeat_rate(), 1.0 / 3.0);
+  EXPECT_EQ(r.per_image[0].repeated, Names({"dog"}));
+  EXPECT_EQ(r.per_image[1].repeated, Names({"rocket"}));
+  EXPECT_TRUE(r.per_image[2].repeated.empty());
+  EXPECT_EQ(to_json(r)["repetition"]["repeating"], 2);
+
+  EvalScorer synonyms(data_, *lexicon_, nullptr, 2, 2);
+  synonyms.add(2, text_only("two bikes next to a bicycle"));
+  EXPECT_EQ(synonyms.finish().repeating_captions, 1);
+}
+
 TEST_F(EvalTest, ScorerTalliesContextFollowingPerKind) {
   EvalScorer s(data_, *lexicon_, nullptr, 2, 2);
   const Names captions = {"a dog and a red apple", "a cat", "two bikes"};
@@ -227,6 +248,7 @@ std::map<std::string, std::optional<double>> report_values(const EvalReport& r) 
   v["object_recall"] = r.mentions.recall();
   v["object_f1"] = r.mentions.f1();
   v["hallucination_rate"] = r.hallucination_rate();
+  v["no_repeat_rate"] = r.no_repeat_rate();
   v["distractor_hallucination_rate"] = r.distractor_hallucination_rate();
   for (const std::string& kind : followed_context_kinds()) v[kind + "_followed"] = r.followed(kind).rate();
   v["image_share"] = r.shares.image();
@@ -373,6 +395,54 @@ TEST(EvalBootstrap, KnownSmallCaseMatchesADirectComputation) {
   for (int b = 0; b < 4000; ++b)
     for (const size_t i : draw_resample(draws, 4)) ++seen[i];
   for (const int n : seen) EXPECT_NEAR(n, 4000, 300);
+}
+
+// Paired differences draw the same images for both models: B - A of the summed counts per
+// draw, then the same percentiles. Checked against that direct computation on hand-made
+// counts; a model against itself differs by exactly 0 in every resample.
+TEST(EvalBootstrap, PairedDifferencesUseTheSameDrawForBothModels) {
+  const int64_t tp_a[] = {3, 1, 0, 2, 1}, tp_b[] = {3, 2, 1, 2, 2}, objects[] = {3, 2, 2, 4, 2};
+  std::vector<ImageTallies> a(5), b(5);
+  for (size_t i = 0; i < 5; ++i) {
+    for (auto* t : {&a[i], &b[i]}) {
+      t->images = 1;
+      t->captions.images = 1;
+    }
+    a[i].mentions = {tp_a[i], 1, objects[i], tp_a[i]};
+    b[i].mentions = {tp_b[i], 0, objects[i], tp_b[i]};
+    a[i].hallucinating_captions = 1;
+  }
+  const BootstrapOptions options{300, 11};
+  const auto d = paired_differences(a, b, 0, options);
+  ASSERT_TRUE(d.count("object_recall"));
+  EXPECT_NEAR(d.at("object_recall").value, 10.0 / 13.0 - 7.0 / 13.0, 1e-12);
+  EXPECT_NEAR(d.at("hallucination_rate").value, -1.0, 1e-12);
+
+  std::mt19937_64 rng(options.seed);
+  std::vector<double> diffs;
+  for (int r = 0; r < options.resamples; ++r) {
+    int64_t ra = 0, rb = 0, o = 0;
+    for (const size_t i : draw_resample(rng, 5)) {
+      ra += tp_a[i];
+      rb += tp_b[i];
+      o += objects[i];
+    }
+    diffs.push_back(static_cast<double>(rb - ra) / static_cast<double>(o));
+  }
+  const Interval want = percentile_interval(diffs);
+  EXPECT_NEAR(d.at("object_recall").ci95.lo, want.lo, 1e-12);
+  EXPECT_NEAR(d.at("object_recall").ci95.hi, want.hi, 1e-12);
+  // B recalls at least as much on every image and more on three: the interval is above 0.
+  EXPECT_TRUE(d.at("object_recall").excludes_zero());
+
+  for (const auto& [key, same] : paired_differences(a, a, 0, options)) {
+    EXPECT_EQ(same.value, 0.0) << key;
+    EXPECT_EQ(same.ci95.lo, 0.0) << key;
+    EXPECT_EQ(same.ci95.hi, 0.0) << key;
+    EXPECT_FALSE(same.excludes_zero()) << key;
+  }
+  EXPECT_THROW(paired_differences(a, std::vector<ImageTallies>(4, b[0]), 0, options), Error);
+  EXPECT_THROW(paired_differences(a, b, 0, {0, 1}), Error);
 }
 
 TEST(EvalBootstrap, PercentilesInterpolateBetweenOrderStatistics) {

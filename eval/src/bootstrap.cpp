@@ -55,4 +55,38 @@ std::map<std::string, Interval> bootstrap_intervals(const std::vector<ImageTalli
   return out;
 }
 
+std::map<std::string, PairedDifference> paired_differences(const std::vector<ImageTallies>& a,
+                                                           const std::vector<ImageTallies>& b, size_t layers,
+                                                           const BootstrapOptions& options) {
+  check(a.size() == b.size(), "bootstrap",
+        "paired differences need the same images for both models (" + std::to_string(a.size()) + " and " +
+            std::to_string(b.size()) + " given)");
+  check(options.resamples >= 1, "bootstrap", "paired differences need at least one resample");
+  std::map<std::string, PairedDifference> out;
+  if (a.empty()) return out;
+  const std::vector<TalliedMetric> metrics = tallied_metrics(layers);
+  std::vector<size_t> all(a.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  const ImageTallies total_a = sum_tallies(a, all), total_b = sum_tallies(b, all);
+  std::vector<std::optional<double>> full(metrics.size());
+  for (size_t m = 0; m < metrics.size(); ++m) {
+    const auto va = metrics[m].value(total_a), vb = metrics[m].value(total_b);
+    if (va && vb) full[m] = *vb - *va;
+  }
+  std::vector<std::vector<double>> values(metrics.size());
+  std::mt19937_64 rng(options.seed);
+  for (int r = 0; r < options.resamples; ++r) {
+    const std::vector<size_t> draw = draw_resample(rng, a.size());
+    const ImageTallies sa = sum_tallies(a, draw), sb = sum_tallies(b, draw);
+    for (size_t m = 0; m < metrics.size(); ++m) {
+      if (!full[m]) continue;
+      const auto va = metrics[m].value(sa), vb = metrics[m].value(sb);
+      if (va && vb) values[m].push_back(*vb - *va);
+    }
+  }
+  for (size_t m = 0; m < metrics.size(); ++m)
+    if (full[m] && !values[m].empty()) out[metrics[m].key] = {*full[m], percentile_interval(std::move(values[m]))};
+  return out;
+}
+
 }  // namespace glimpse::eval

@@ -29,6 +29,10 @@ std::optional<double> EvalReport::hallucination_rate() const {
   return ratio(static_cast<double>(hallucinating_captions), static_cast<double>(images));
 }
 
+std::optional<double> EvalReport::no_repeat_rate() const {
+  return ratio(static_cast<double>(images - repeating_captions), static_cast<double>(images));
+}
+
 std::optional<double> EvalReport::distractor_hallucination_rate() const {
   return ratio(static_cast<double>(distractor_hallucinating), static_cast<double>(distractor_captions));
 }
@@ -101,11 +105,13 @@ void EvalScorer::add(size_t image, const GeneratedCaption& caption) {
   const CaptionMentions m = score_mentions(lexicon_, caption.words, r.objects);
   r.recalled = m.recalled;
   for (const auto& h : m.hallucinated) r.hallucinated.push_back(join(h, "|"));
+  for (const auto& h : m.repeated) r.repeated.push_back(join(h, "|"));
 
   ImageTallies& t = r.tallies;
   t.images = 1;
   t.mentions = m.counts;
   t.hallucinating_captions = m.hallucinated.empty() ? 0 : 1;
+  t.repeating_captions = m.repeated.empty() ? 0 : 1;
   PointingGame image_pointing = pointing_;
   if (!caption.steps.empty()) image_pointing.add(caption.words, caption.steps, caption.grid, rec.objects, m.mentions);
   t.pointing = image_pointing.result();
@@ -157,6 +163,7 @@ EvalReport EvalScorer::finish() const {
   out.metrics = text::caption_metrics(total.captions, wordnet_ != nullptr);
   out.mentions = total.mentions;
   out.hallucinating_captions = total.hallucinating_captions;
+  out.repeating_captions = total.repeating_captions;
   out.pointing = total.pointing;
   out.shares = total.shares;
   out.distractor_shares = total.distractor_shares;
@@ -276,7 +283,7 @@ nlohmann::json to_json(const EvalReport& r) {
       ctx.push_back({{"kind", c.kind}, {"context", c.context}, {"caption", c.caption}, {"induced", c.induced},
                      {"followed", c.followed ? nlohmann::json(*c.followed) : nlohmann::json(nullptr)}});
     images.push_back({{"file_name", i.file_name}, {"caption", i.caption}, {"references", i.references},
-                      {"objects", i.objects}, {"recalled", i.recalled}, {"hallucinated", i.hallucinated},
+                      {"objects", i.objects}, {"recalled", i.recalled}, {"hallucinated", i.hallucinated}, {"repeated", i.repeated},
                       {"with_context", ctx}});
   }
   nlohmann::json following = nlohmann::json::object();
@@ -298,6 +305,9 @@ nlohmann::json to_json(const EvalReport& r) {
       {"hallucination",
        {{"captions", r.images}, {"hallucinating", r.hallucinating_captions},
         {"rate", optional_json(r.hallucination_rate())}}},
+      {"repetition",
+       {{"captions", r.images}, {"repeating", r.repeating_captions},
+        {"no_repeat_rate", optional_json(r.no_repeat_rate())}}},
       {"distractor_hallucination",
        {{"captions", r.distractor_captions}, {"hallucinating", r.distractor_hallucinating},
         {"rate", optional_json(r.distractor_hallucination_rate())}}},

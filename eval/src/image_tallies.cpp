@@ -35,6 +35,7 @@ ImageTallies& ImageTallies::operator+=(const ImageTallies& o) {
   captions += o.captions;
   mentions += o.mentions;
   hallucinating_captions += o.hallucinating_captions;
+  repeating_captions += o.repeating_captions;
   add_step(pointing.predicted, o.pointing.predicted);
   add_step(pointing.input, o.pointing.input);
   shares += o.shares;
@@ -66,6 +67,9 @@ std::vector<TalliedMetric> tallied_metrics(size_t layers) {
   add("object_f1", [](const T& t) { return t.mentions.f1(); });
   add("hallucination_rate", [](const T& t) {
     return ratio(static_cast<double>(t.hallucinating_captions), static_cast<double>(t.images));
+  });
+  add("no_repeat_rate", [](const T& t) {
+    return ratio(static_cast<double>(t.images - t.repeating_captions), static_cast<double>(t.images));
   });
   add("distractor_hallucination_rate", [](const T& t) {
     return ratio(static_cast<double>(t.distractor_hallucinating), static_cast<double>(t.distractor_captions));

@@ -51,21 +51,22 @@ CaptionMentions score_mentions(const ObjectLexicon& lexicon, const std::vector<s
                                const std::vector<std::string>& scene) {
   CaptionMentions out;
   out.mentions = lexicon.find_mentions(tokens);
-  std::set<std::vector<std::string>> present_sets, absent_sets;
+  std::set<std::vector<std::string>> present_sets, absent_sets, repeated;
   std::set<std::string> recalled;
   for (const Mention& m : out.mentions) {
     std::vector<std::string> present;
     for (const std::string& c : m.candidates)
       if (std::binary_search(scene.begin(), scene.end(), c)) present.push_back(c);
     if (present.empty()) {
-      absent_sets.insert(m.candidates);
+      if (!absent_sets.insert(m.candidates).second) repeated.insert(m.candidates);
     } else {
       recalled.insert(present.begin(), present.end());
-      present_sets.insert(present);
+      if (!present_sets.insert(present).second) repeated.insert(present);
     }
   }
   out.recalled.assign(recalled.begin(), recalled.end());
   out.hallucinated.assign(absent_sets.begin(), absent_sets.end());
+  out.repeated.assign(repeated.begin(), repeated.end());
   out.counts.true_positives = static_cast<int64_t>(present_sets.size());
   out.counts.false_positives = static_cast<int64_t>(absent_sets.size());
   out.counts.scene_objects = static_cast<int64_t>(scene.size());

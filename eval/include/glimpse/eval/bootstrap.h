@@ -45,4 +45,20 @@ Interval percentile_interval(std::vector<double> values);
 std::map<std::string, Interval> bootstrap_intervals(const std::vector<ImageTallies>& images, size_t layers,
                                                     const BootstrapOptions& options);
 
+// Model B minus model A on the same test images: the difference on the full set and its 95 %
+// paired bootstrap interval, where each resample draws the same images for both models. What
+// the two share (which images are easy, which are hard) cancels out of a paired difference,
+// so its interval is narrower than two separate intervals side by side would suggest.
+struct PairedDifference {
+  double value = 0.0;  // metric(B) - metric(A) over all images
+  Interval ci95;
+  bool excludes_zero() const { return ci95.lo > 0.0 || ci95.hi < 0.0; }
+};
+
+// `a` and `b`: one tally per image, the same images in the same order (throws otherwise). By
+// TalliedMetric key; a metric undefined for either model on the full set has no entry.
+std::map<std::string, PairedDifference> paired_differences(const std::vector<ImageTallies>& a,
+                                                           const std::vector<ImageTallies>& b, size_t layers,
+                                                           const BootstrapOptions& options);
+
 }  // namespace glimpse::eval

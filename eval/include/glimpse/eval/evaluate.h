@@ -66,6 +66,7 @@ struct ImageResult {
   std::vector<std::string> objects;   // the scene's distinct object names
   std::vector<std::string> recalled;  // those the caption named
   std::vector<std::string> hallucinated;  // mentions of absent objects: candidates joined by "|"
+  std::vector<std::string> repeated;      // objects named more than once: candidates joined by "|"
   std::vector<ContextCaption> with_context;  // in the record's context order
   ImageTallies tallies;  // this image's share of every metric, for the bootstrap
 };
@@ -76,6 +77,7 @@ struct EvalReport {
   text::CaptionMetrics metrics;  // empty context against the plain references
   MentionCounts mentions;        // empty context
   int64_t hallucinating_captions = 0;  // empty-context captions naming an absent object
+  int64_t repeating_captions = 0;      // empty-context captions naming an object twice
   PointingResult pointing;       // empty context
   float pointing_tolerance = 0.0f;
   ShareMeans shares;             // empty context
@@ -90,6 +92,7 @@ struct EvalReport {
   std::map<std::string, Interval> ci95;
 
   std::optional<double> hallucination_rate() const;             // per empty-context caption
+  std::optional<double> no_repeat_rate() const;                 // share of empty-context captions naming no object twice
   std::optional<double> distractor_hallucination_rate() const;  // per distractor caption
   FollowTally followed(const std::string& kind) const;           // zero captions for a kind not seen
   std::optional<double> captions_per_second() const;

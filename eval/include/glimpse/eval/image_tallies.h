@@ -32,6 +32,7 @@ struct ImageTallies {
   text::ImageCaptionScores captions;    // empty context against the plain references
   MentionCounts mentions;               // empty context
   int64_t hallucinating_captions = 0;   // empty-context captions naming an absent object
+  int64_t repeating_captions = 0;       // empty-context captions naming an object twice
   PointingResult pointing;              // empty context
   ShareMeans shares;                    // empty context
   ShareMeans distractor_shares;         // with distractor contexts
@@ -50,7 +51,7 @@ struct TalliedMetric {
 };
 
 // Every metric of the report, in report order, keyed "bleu_1".."bleu_4", "meteor", "rouge_l",
-// "cider_d", "object_precision", "object_recall", "object_f1", "hallucination_rate",
+// "cider_d", "object_precision", "object_recall", "object_f1", "hallucination_rate", "no_repeat_rate",
 // "distractor_hallucination_rate", "<kind>_followed" (followed_context_kinds()),
 // "image_share", "context_share", "image_share_distractor", "context_share_distractor",
 // "pointing_<predicted|input>_<all|layer_N|chance>" (N = 1..layers).

@@ -7,7 +7,10 @@
 //   * duplicates count once: true positives are the distinct sets of in-scene candidates
 //     ("an apple ... the red apple" with a red apple in the scene is one), false positives the
 //     distinct candidate sets ("a bike and a bicycle" is one);
-//   * the scene's objects are its distinct object names (two cats are one "cat").
+//   * the scene's objects are its distinct object names (two cats are one "cat");
+//   * an object is named twice when two mentions denote the same set (the in-scene candidates
+//     of a true positive, the candidates of a false positive): "a tent ... and a tent at the
+//     top right" repeats {tent}; "two tents" is one mention and no repeat.
 // Over a corpus the counts are summed (micro-average): precision = TP / (TP + FP),
 // recall = recalled / scene objects, F1 = their harmonic mean. A ratio with a zero denominator
 // is undefined ("n/a"): a corpus without mentions has no precision, one without objects (user
@@ -40,6 +43,7 @@ struct CaptionMentions {
   std::vector<Mention> mentions;
   std::vector<std::string> recalled;                   // scene objects named, sorted
   std::vector<std::vector<std::string>> hallucinated;  // distinct candidate sets of absent objects
+  std::vector<std::vector<std::string>> repeated;      // sets named by more than one mention
   MentionCounts counts;
 };
 
