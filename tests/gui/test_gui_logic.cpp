@@ -134,3 +134,22 @@ TEST(Settings, RoundTripAndBrokenFile) {
   EXPECT_TRUE(load_settings(dir).recent_images.empty());
   fs::remove_all(dir);
 }
+
+// Issue 12: a truncated JPEG used to decode (grey where the data was missing) and replace the
+// caption; now it is refused like any bad picture, with the reason in the error.
+TEST(CaptionFlow, ATruncatedJpegIsRefusedAndKeepsThePreviousCaption) {
+  const std::string cut = std::string(GLIMPSE_SOURCE_TREE) + "/tests/data/bad/images/truncated.jpg";
+  CaptionJobs jobs;
+  GuiState state;
+  state.inputs = {kSample, "", kModel, "", {}};
+  settle(state, jobs);
+  const auto before = state.slot(Slot::A).result;
+  ASSERT_TRUE(before);
+  state.inputs.image_path = cut;
+  settle(state, jobs);
+  const CaptionSlot& a = state.slot(Slot::A);
+  EXPECT_EQ(a.result, before);
+  EXPECT_NE(a.error.find("truncated.jpg"), std::string::npos) << a.error;
+  EXPECT_NE(a.error.find("truncated JPEG"), std::string::npos) << a.error;
+  EXPECT_EQ(state.inputs.image_path, kSample);
+}

@@ -1,6 +1,7 @@
 #include "glimpse/vision/image.h"
 
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -8,61 +9,23 @@
 
 #include "glimpse/core/error.h"
 #include "glimpse/core/safetensors.h"
+#include "exif_orientation.h"
+#include "image_header.h"
 
 namespace glimpse::vision {
 namespace {
 
-// Reads the pixel dimensions from a PNG, JPEG, GIF or BMP header without decoding, so that a
-// "decompression bomb" is refused before OpenCV allocates for it. Returns false when the
-// format is not one of these (OpenCV's own limit, set below, still applies then).
-bool peek_dimensions(const std::string& b, int64_t& w, int64_t& h) {
-  auto u8 = [&](size_t i) -> uint32_t { return static_cast<unsigned char>(b[i]); };
-  if (b.size() >= 24 && b.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0) {
-    w = (u8(16) << 24) | (u8(17) << 16) | (u8(18) << 8) | u8(19);
-    h = (u8(20) << 24) | (u8(21) << 16) | (u8(22) << 8) | u8(23);
-    return true;
-  }
-  if (b.size() >= 10 && (b.compare(0, 6, "GIF87a") == 0 || b.compare(0, 6, "GIF89a") == 0)) {
-    w = u8(6) | (u8(7) << 8);
-    h = u8(8) | (u8(9) << 8);
-    return true;
-  }
-  if (b.size() >= 26 && b[0] == 'B' && b[1] == 'M') {
-    w = static_cast<int32_t>(u8(18) | (u8(19) << 8) | (u8(20) << 16) | (u8(21) << 24));
-    int32_t hh = static_cast<int32_t>(u8(22) | (u8(23) << 8) | (u8(24) << 16) | (u8(25) << 24));
-    h = hh < 0 ? -int64_t{hh} : hh;
-    return true;
-  }
-  if (b.size() >= 4 && u8(0) == 0xFF && u8(1) == 0xD8) {
-    // Walk JPEG segments to the first start-of-frame marker.
-    size_t i = 2;
-    while (i + 9 < b.size()) {
-      if (u8(i) != 0xFF) return false;
-      const uint32_t marker = u8(i + 1);
-      if (marker == 0xD8 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {
-        i += 2;
-        continue;
-      }
-      const uint32_t len = (u8(i + 2) << 8) | u8(i + 3);
-      const bool sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 &&
-                       marker != 0xCC;
-      if (sof) {
-        h = (u8(i + 5) << 8) | u8(i + 6);
-        w = (u8(i + 7) << 8) | u8(i + 8);
-        return true;
-      }
-      if (len < 2) return false;
-      i += 2 + len;
-    }
-  }
-  return false;
-}
+// The promise in image.h: no file within the pixel budget is refused for its size.
+static_assert(kDefaultMaxImageFileBytes >= 3 * kDefaultMaxImagePixels,
+              "an uncompressed 8-bit RGB picture at the pixel budget must fit the file budget");
 
 std::string read_file(const std::string& path, int64_t max_bytes) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw Error("image '" + path + "': is a directory, not a file");
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw Error("image '" + path + "': cannot open: " + std::strerror(errno));
   const std::streamoff size = in.tellg();
-  if (size < 0) throw Error("image '" + path + "': cannot read (is it a directory?)");
+  if (size < 0) throw Error("image '" + path + "': cannot read its size");
   if (size > max_bytes)
     throw Error("image '" + path + "': file is " + std::to_string(size) + " bytes, over the " +
                 std::to_string(max_bytes) + "-byte limit");
@@ -72,49 +35,39 @@ std::string read_file(const std::string& path, int64_t max_bytes) {
   return bytes;
 }
 
-}  // namespace
+void check_pixel_budget(int64_t w, int64_t h, const ImageLimits& limits, const std::string& where) {
+  if (w <= 0 || h <= 0)
+    throw Error(where + ": invalid size " + std::to_string(w) + "x" + std::to_string(h));
+  if (w > limits.max_side || h > limits.max_side || w * h > limits.max_pixels)
+    throw Error(where + ": " + std::to_string(w) + "x" + std::to_string(h) + " pixels is over the limit (" +
+                std::to_string(limits.max_side) + " per side, " + std::to_string(limits.max_pixels) +
+                " in all)");
+}
 
-Image decode_image(const std::string& bytes, const std::string& what, const ImageLimits& limits) {
-  const std::string where = "image '" + what + "'";
-  if (bytes.empty()) throw Error(where + ": file is empty");
-  int64_t w = 0, h = 0;
-  if (peek_dimensions(bytes, w, h)) {
-    if (w <= 0 || h <= 0) throw Error(where + ": header gives invalid size " + std::to_string(w) + "x" + std::to_string(h));
-    if (w > limits.max_side || h > limits.max_side || w * h > limits.max_pixels)
-      throw Error(where + ": " + std::to_string(w) + "x" + std::to_string(h) + " pixels is over the limit (" +
-                  std::to_string(limits.max_side) + " per side, " + std::to_string(limits.max_pixels) + " in all)");
-  }
-  cv::Mat decoded;
-  try {
-    const cv::Mat buf(1, static_cast<int>(bytes.size()), CV_8UC1,
-                      const_cast<char*>(bytes.data()));
-    decoded = cv::imdecode(buf, cv::IMREAD_UNCHANGED);
-  } catch (const cv::Exception& e) {
-    throw Error(where + ": cannot decode: " + e.what());
-  }
-  if (decoded.empty()) throw Error(where + ": not a supported image, or corrupt or truncated");
-  if (decoded.cols > limits.max_side || decoded.rows > limits.max_side ||
-      int64_t{decoded.cols} * decoded.rows > limits.max_pixels)
-    throw Error(where + ": " + std::to_string(decoded.cols) + "x" + std::to_string(decoded.rows) + " pixels is over the limit");
+std::string undecodable(const ImageHeader& header) {
+  if (header.format != ImageFormat::Unknown)
+    return std::string("corrupt ") + image_format_name(header.format) + " data: OpenCV could not decode it";
+  return "not a supported image: its first bytes match no image format OpenCV reads";
+}
 
-  // To 8-bit.
-  cv::Mat eight;
-  if (decoded.depth() == CV_8U) {
-    eight = decoded;
-  } else if (decoded.depth() == CV_16U) {
-    decoded.convertTo(eight, CV_8U, 1.0 / 257.0);
-  } else if (decoded.depth() == CV_32F) {
-    decoded.convertTo(eight, CV_8U, 255.0);
-  } else {
-    throw Error(where + ": unsupported pixel depth");
-  }
-  // To RGB: grey expands, alpha composites on white.
-  cv::Mat rgb;
+std::string unsized(const ImageHeader& header) {
+  if (header.format != ImageFormat::Unknown)
+    return std::string("corrupt ") + image_format_name(header.format) + " header: it gives no image size";
+  return "not a supported image: its first bytes match none of PNG, JPEG, BMP, WebP, TIFF and PNM "
+         "(the formats whose size is checked before decoding)";
+}
+
+// OpenCV's 8-bit channels (grey, BGR or BGRA) as RGB into `out`: grey expands, alpha composites
+// on white (the model never saw transparency; white is how viewers show it).
+void to_rgb(const cv::Mat& eight, Image& out, const std::string& where) {
+  out.width = eight.cols;
+  out.height = eight.rows;
+  out.rgb.resize(static_cast<size_t>(out.width) * out.height * 3);
+  cv::Mat rgb(out.height, out.width, CV_8UC3, out.rgb.data());  // writes into out.rgb
   switch (eight.channels()) {
     case 1: cv::cvtColor(eight, rgb, cv::COLOR_GRAY2RGB); break;
     case 3: cv::cvtColor(eight, rgb, cv::COLOR_BGR2RGB); break;
-    case 4: {
-      rgb.create(eight.rows, eight.cols, CV_8UC3);
+    case 4:
       for (int y = 0; y < eight.rows; ++y) {
         const uint8_t* s = eight.ptr<uint8_t>(y);
         uint8_t* d = rgb.ptr<uint8_t>(y);
@@ -126,16 +79,49 @@ Image decode_image(const std::string& bytes, const std::string& what, const Imag
         }
       }
       break;
-    }
     default: throw Error(where + ": unsupported channel count " + std::to_string(eight.channels()));
   }
+}
+
+}  // namespace
+
+Image decode_image(const std::string& bytes, const std::string& what, const ImageLimits& limits) {
+  const std::string where = "image '" + what + "'";
+  if (bytes.empty()) throw Error(where + ": file is empty");
+  if (static_cast<int64_t>(bytes.size()) > limits.max_file_bytes)
+    throw Error(where + ": " + std::to_string(bytes.size()) + " bytes, over the " +
+                std::to_string(limits.max_file_bytes) + "-byte limit");
+  const ImageHeader header = read_image_header(bytes, where);
+  // OpenCV allocates whatever size a header claims (up to its own 2^30 pixels) before it reads a
+  // pixel, so a file whose size was not read here is not handed to it: a 100-byte PFM or
+  // Radiance header could otherwise ask for gigabytes.
+  if (!header.has_size()) throw Error(where + ": " + unsized(header));
+  check_pixel_budget(header.width, header.height, limits, where);
+
+  cv::Mat decoded;
+  try {
+    const cv::Mat buf(1, static_cast<int>(bytes.size()), CV_8UC1, const_cast<char*>(bytes.data()));
+    // UNCHANGED keeps alpha and 16 bits; OpenCV then skips the EXIF orientation, applied below.
+    decoded = cv::imdecode(buf, cv::IMREAD_UNCHANGED);
+  } catch (const cv::Exception& e) {
+    throw Error(where + ": cannot decode: " + e.what());
+  }
+  if (decoded.empty()) throw Error(where + ": " + undecodable(header));
+  check_pixel_budget(decoded.cols, decoded.rows, limits, where);
+
+  cv::Mat eight;
+  if (decoded.depth() == CV_8U) {
+    eight = decoded;
+  } else if (decoded.depth() == CV_16U) {
+    decoded.convertTo(eight, CV_8U, 1.0 / 257.0);
+  } else if (decoded.depth() == CV_32F) {
+    decoded.convertTo(eight, CV_8U, 255.0);
+  } else {
+    throw Error(where + ": unsupported pixel depth");
+  }
+  decoded.release();
   Image img;
-  img.width = rgb.cols;
-  img.height = rgb.rows;
-  img.rgb.resize(static_cast<size_t>(img.width) * img.height * 3);
-  for (int y = 0; y < img.height; ++y)
-    std::memcpy(img.rgb.data() + static_cast<size_t>(y) * img.width * 3, rgb.ptr<uint8_t>(y),
-                static_cast<size_t>(img.width) * 3);
+  to_rgb(apply_exif_orientation(eight, header.orientation), img, where);
   return img;
 }
 
