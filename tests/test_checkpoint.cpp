@@ -12,6 +12,7 @@
 #include "glimpse/core/error.h"
 #include "glimpse/model/checkpoint.h"
 #include "glimpse/model/decoding.h"
+#include "glimpse/text/vocabulary.h"
 #include "model_fixture.h"
 
 namespace {
@@ -49,7 +50,13 @@ void expect_refused(const std::string& path, const std::string& fragment) {
   }
 }
 
-const char* kVocab = R"({"tokens": ["<pad>", "<bos>", "<eos>", "<unk>"]})";
+// A valid vocabulary of tiny_config's vocab_size tokens: load_checkpoint checks it.
+const std::string kVocab = []() {
+  std::vector<std::string> words;
+  for (int64_t i = text::Vocabulary::kNumSpecial; i < tiny_config(FusionKind::Concat).vocab_size; ++i)
+    words.push_back("word" + std::to_string(i));
+  return text::Vocabulary(words).to_json();
+}();
 
 TEST(Checkpoint, SaveLoadIsBitExactForEveryFusion) {
   for (FusionKind kind : {FusionKind::Concat, FusionKind::Separate, FusionKind::Parallel,
@@ -66,8 +73,9 @@ TEST(Checkpoint, SaveLoadIsBitExactForEveryFusion) {
       const Tensor& a = m.parameters()[i].param->value;
       const Tensor& b = c.model->parameters()[i].param->value;
       ASSERT_EQ(a.shape(), b.shape()) << m.parameters()[i].name;
-      if (a.size() > 0)
+      if (a.size() > 0) {
         ASSERT_EQ(0, std::memcmp(a.data(), b.data(), sizeof(float) * a.size())) << m.parameters()[i].name;
+      }
     }
     // The loaded model captions exactly as the saved one.
     TinyInputs data(m.config(), {2}, 3);
@@ -110,7 +118,7 @@ class DamagedCheckpoint : public ::testing::Test {
                                                  std::map<std::string, std::string>&)>& edit) {
     SafeTensors st = load_safetensors(good_);
     edit(st.tensors, st.metadata);
-    const std::string path = temp_path(name);
+    std::string path = temp_path(name);
     save_safetensors(path, st.tensors, st.metadata);
     return path;
   }
@@ -152,7 +160,7 @@ TEST_F(DamagedCheckpoint, CorruptHeaderAndOversizedOffsetsAreRefused) {
     std::string out(8, '\0');
     for (int i = 0; i < 8; ++i) out[i] = static_cast<char>((text.size() >> (8 * i)) & 0xff);
     out += text + bytes_.substr(8 + header_len);
-    const std::string path = temp_path(name);
+    std::string path = temp_path(name);
     write_bytes(path, out);
     return path;
   };

@@ -203,7 +203,7 @@ TEST_F(DatasetTest, FlickrTokenFileLoadsAndReportsBadLines) {
   EXPECT_NE(ds.report.summary().find("3 bad records"), std::string::npos);
 }
 
-std::string bad_coco(const std::string& dir) {
+std::string bad_coco() {
   return R"({
     "images": [
       {"id": 1, "file_name": "good.png", "width": 20, "height": 10},
@@ -238,7 +238,7 @@ TEST_F(DatasetTest, BadRecordsAreCountedAndReportedWithTheirFiles) {
   write_png("good.png", 20, 10);
   write_png("only_empty.png", 20, 10);
   write_text("corrupt.png", "this is not an image at all");
-  const std::string json = write_text("captions.json", bad_coco(dir_.string()));
+  const std::string json = write_text("captions.json", bad_coco());
   const CaptionDataset ds = load_caption_dataset(json);
   ASSERT_EQ(ds.images.size(), 1u) << ds.report.summary();
   const ImageRecord& good = ds.images[0];
@@ -274,7 +274,7 @@ TEST_F(DatasetTest, BadRecordsAreCountedAndReportedWithTheirFiles) {
 
 TEST_F(DatasetTest, StrictModeMakesTheFirstBadRecordFatal) {
   write_png("good.png", 20, 10);
-  const std::string json = write_text("captions.json", bad_coco(dir_.string()));
+  const std::string json = write_text("captions.json", bad_coco());
   DatasetOptions o;
   o.strict = true;
   try {
@@ -285,8 +285,10 @@ TEST_F(DatasetTest, StrictModeMakesTheFirstBadRecordFatal) {
     EXPECT_NE(msg.find("strict"), std::string::npos) << msg;
     EXPECT_NE(msg.find("duplicate.png"), std::string::npos) << msg;
   }
-  // A clean dataset passes strict mode.
-  write_text("clean/captions.json", R"({"images": [{"id": 1, "file_name": "../good.png"}],
+  // A clean dataset passes strict mode. (Its image lies inside its folder: a "../" name would
+  // be a bad record, see test_bad_inputs.)
+  write_png("clean/good.png", 20, 10);
+  write_text("clean/captions.json", R"({"images": [{"id": 1, "file_name": "good.png"}],
                                         "annotations": [{"image_id": 1, "caption": "fine"}]})");
   EXPECT_EQ(load_caption_dataset((dir_ / "clean").string(), o).images.size(), 1u);
 }

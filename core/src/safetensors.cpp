@@ -20,9 +20,6 @@ namespace {
 
 using json = nlohmann::json;
 
-// A header larger than this is not a model of ours (the format's own reference caps it at 100 MB).
-constexpr uint64_t kMaxHeaderBytes = 100ull << 20;
-
 struct TypeInfo {
   StoredType type;
   const char* name;
@@ -88,6 +85,51 @@ uint16_t float_to_bf16(float f) {
   return static_cast<uint16_t>((x + 0x7fffu + ((x >> 16) & 1u)) >> 16);
 }
 
+// Counts what a header holds without building it (nlohmann's SAX interface) and stops at the
+// first limit it passes: more than kMaxTensorCount tensor entries, more than kMaxHeaderValues
+// values, or nesting deeper than the format's root -> entry -> array. `fault` says which.
+struct HeaderLimits {
+  std::string fault;
+  int depth = 0;
+  size_t entries = 0, values = 0;
+
+  bool stop(std::string why) {
+    fault = std::move(why);
+    return false;
+  }
+  bool value() {
+    return ++values <= kMaxHeaderValues ||
+           stop("header holds more than " + std::to_string(kMaxHeaderValues) + " JSON values (kMaxHeaderValues)");
+  }
+  bool open() {
+    if (++depth > 3) return stop("header nests deeper than name -> entry -> array: not a safetensors header");
+    return value();
+  }
+  bool null() { return value(); }
+  bool boolean(bool) { return value(); }
+  bool number_integer(json::number_integer_t) { return value(); }
+  bool number_unsigned(json::number_unsigned_t) { return value(); }
+  bool number_float(json::number_float_t, const json::string_t&) { return value(); }
+  bool string(json::string_t&) { return value(); }
+  bool binary(json::binary_t&) { return value(); }
+  bool start_object(size_t) { return open(); }
+  bool start_array(size_t) { return open(); }
+  bool end_object() { return close(); }
+  bool end_array() { return close(); }
+  bool close() {
+    --depth;
+    return true;
+  }
+  // nlohmann's SAX interface passes the key by non-const reference.
+  // cppcheck-suppress constParameter
+  bool key(json::string_t& k) {
+    if (depth == 1 && k != "__metadata__" && ++entries > kMaxTensorCount)
+      return stop("header has more than " + std::to_string(kMaxTensorCount) + " tensors (kMaxTensorCount)");
+    return true;
+  }
+  bool parse_error(size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
+};
+
 std::string read_all(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error("safetensors: cannot open '" + path + "': " + std::strerror(errno));
@@ -104,12 +146,24 @@ SafeTensors parse_safetensors(const std::string& bytes, const std::string& what)
   if (bytes.size() < 8) throw fail("file is " + std::to_string(bytes.size()) + " bytes, too short for the 8-byte header length");
   uint64_t header_len = 0;
   for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | static_cast<unsigned char>(bytes[i]);
-  if (header_len > kMaxHeaderBytes) throw fail("header length " + std::to_string(header_len) + " exceeds the 100 MB limit");
+  if (header_len > kMaxHeaderBytes)
+    throw fail("header length " + std::to_string(header_len) + " exceeds the 100 MB limit (kMaxHeaderBytes)");
   if (header_len > bytes.size() - 8)
     throw fail("header length " + std::to_string(header_len) + " runs past the end of the file (" + std::to_string(bytes.size()) + " bytes): truncated?");
+  // The limits are checked by a first, counting pass (nlohmann's SAX interface, no parse tree),
+  // so an oversized header costs neither memory nor the quadratic time of a filtered parse.
+  HeaderLimits limits;
+  const auto header_begin = bytes.begin() + 8;
+  const auto header_end = header_begin + static_cast<std::ptrdiff_t>(header_len);
+  try {
+    json::sax_parse(header_begin, header_end, &limits);
+  } catch (const json::exception&) {
+    // Invalid JSON: the parse below reports it.
+  }
+  if (!limits.fault.empty()) throw fail(limits.fault);
   json header;
   try {
-    header = json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<std::ptrdiff_t>(header_len));
+    header = json::parse(header_begin, header_end);
   } catch (const json::exception& e) {
     throw fail(std::string("header is not valid JSON: ") + e.what());
   }
@@ -159,7 +213,8 @@ SafeTensors parse_safetensors(const std::string& bytes, const std::string& what)
       throw fail(where + ": data_offsets must be two non-negative integers");
     const uint64_t begin = off[0].get<uint64_t>(), end = off[1].get<uint64_t>();
     if (begin > end || end > data_size)
-      throw fail(where + ": data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) + "] lie outside the " + std::to_string(data_size) + " data bytes");
+      throw fail(where + ": data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) + "] lie outside the " + std::to_string(data_size) + " data bytes" +
+                 (begin <= end ? " (is the file truncated?)" : ""));
     if (end - begin != static_cast<uint64_t>(numel) * info->bytes)
       throw fail(where + ": " + std::to_string(end - begin) + " bytes do not hold shape " + shape_str(shape) + " of " + dtype);
     ranges.emplace_back(begin, end);

@@ -1,5 +1,7 @@
 #include <algorithm>
 #include <cmath>
+#include <utility>
+#include <vector>
 
 #include "glimpse/text/metrics.h"
 #include "ngrams.h"
@@ -69,7 +71,8 @@ CorpusScore corpus_cider_d(const std::vector<CaptionSample>& samples) {
 
   for (const CaptionSample& sample : samples) {
     candidate_counts.push_back(detail::count_ngrams(interner.ids(sample.candidate), kMaxNgramOrder));
-    std::vector<NgramCounts>& refs = reference_counts.emplace_back();
+    std::vector<NgramCounts> refs;
+    refs.reserve(sample.references.size());
     // Each n-gram of this image's references counts once towards its document frequency.
     std::vector<Ngram> in_this_image;
     for (const Tokens& reference : sample.references) {
@@ -79,6 +82,7 @@ CorpusScore corpus_cider_d(const std::vector<CaptionSample>& samples) {
     std::sort(in_this_image.begin(), in_this_image.end());
     in_this_image.erase(std::unique(in_this_image.begin(), in_this_image.end()), in_this_image.end());
     for (const Ngram& ngram : in_this_image) ++document_frequency[ngram];
+    reference_counts.push_back(std::move(refs));
   }
 
   const double log_images = std::log(static_cast<double>(samples.size()));

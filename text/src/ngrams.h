@@ -19,7 +19,8 @@ constexpr int kMaxNgramOrder = 4;
 struct Ngram {
   int32_t order = 0;
   std::array<int32_t, kMaxNgramOrder> ids{-1, -1, -1, -1};  // unused positions stay -1
-  auto operator<=>(const Ngram& other) const = default;
+  // clang-tidy 14 takes the comparison with 0 inside a defaulted <=> for a null pointer.
+  auto operator<=>(const Ngram& other) const = default;  // NOLINT(modernize-use-nullptr)
 };
 
 struct NgramHash {

@@ -33,27 +33,67 @@ bool is_apostrophe_clitic(std::string_view letters) {
   return false;
 }
 
-// Lowercases ASCII and maps typographic single/double quotes (UTF-8 E2 80 98/99/9C/9D) to
-// their ASCII forms, so that "dog’s" splits like "dog's".
+// The length of the well-formed UTF-8 sequence at the start of `s` (1-4 bytes), or 0 when it
+// is ill-formed; `*bad` then gets the length of its maximal ill-formed prefix (at least 1),
+// which Unicode's "U+FFFD substitution of maximal subparts" replaces by one U+FFFD.
+size_t utf8_sequence(std::string_view s, size_t* bad) {
+  const unsigned char lead = static_cast<unsigned char>(s[0]);
+  if (lead < 0x80) return 1;
+  size_t len = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // the second byte's range (Unicode Table 3-7)
+  if (lead >= 0xC2 && lead <= 0xDF) len = 2;
+  else if (lead >= 0xE0 && lead <= 0xEF) {
+    len = 3;
+    if (lead == 0xE0) lo = 0xA0;  // no overlong forms
+    if (lead == 0xED) hi = 0x9F;  // no surrogates
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    len = 4;
+    if (lead == 0xF0) lo = 0x90;
+    if (lead == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
+  } else {
+    *bad = 1;  // a continuation byte without a lead, C0, C1, F5..FF
+    return 0;
+  }
+  for (size_t k = 1; k < len; ++k) {
+    const unsigned char c = k < s.size() ? static_cast<unsigned char>(s[k]) : 0;
+    const bool ok = k == 1 ? c >= lo && c <= hi : c >= 0x80 && c <= 0xBF;
+    if (!ok) {
+      *bad = k;
+      return 0;
+    }
+  }
+  return len;
+}
+
+// Lowercases ASCII, maps typographic single/double quotes (U+2018/2019, U+201C/201D) to their
+// ASCII forms, so that "dog’s" splits like "dog's", and replaces every ill-formed UTF-8
+// sequence by U+FFFD, so every token is valid UTF-8 (the vocabulary and the JSON outputs
+// need that; nlohmann::json refuses to write invalid UTF-8).
 std::string normalise(std::string_view text) {
+  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
   std::string out;
   out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (i + 2 < text.size() && static_cast<unsigned char>(text[i]) == 0xE2 &&
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t bad = 0;
+    const size_t len = utf8_sequence(text.substr(i), &bad);
+    if (len == 0) {
+      out += kReplacement;
+      i += bad;
+      continue;
+    }
+    if (len == 3 && static_cast<unsigned char>(text[i]) == 0xE2 &&
         static_cast<unsigned char>(text[i + 1]) == 0x80) {
       const unsigned char third = static_cast<unsigned char>(text[i + 2]);
-      if (third == 0x98 || third == 0x99) {
-        out += '\'';
-        i += 2;
-        continue;
-      }
-      if (third == 0x9C || third == 0x9D) {
-        out += '"';
-        i += 2;
+      if (third == 0x98 || third == 0x99 || third == 0x9C || third == 0x9D) {
+        out += third <= 0x99 ? '\'' : '"';
+        i += 3;
         continue;
       }
     }
-    out += to_lower(text[i]);
+    if (len == 1) out += to_lower(text[i]);
+    else out.append(text.substr(i, len));
+    i += len;
   }
   return out;
 }
@@ -104,13 +144,20 @@ void split_chunk(std::string_view s, std::vector<std::string>& out) {
       const bool letters_end_word = j == s.size() || is_split_char(s[j]);
       if (letters_end_word && is_apostrophe_clitic(letters)) {  // dog's -> dog 's
         flush();
-        out.push_back("'" + std::string(letters));
+        // Appended, not "'" + std::string(letters): GCC 12 at -O3 warns, falsely, -Wrestrict
+        // on that operator+(const char*, string&&) once inlined.
+        out.emplace_back("'").append(letters);
         i = j;
         continue;
       }
       if (letters_end_word && letters == "t" && !word.empty() && word.back() == 'n') {
         word.pop_back();  // don't -> do n't
-        flush();
+        // What precedes n't is split as a chunk of its own: with the n gone, "can'dn't" leaves
+        // "can'd" and "n'n't" leaves "n'", which tokenising the tokens again would split
+        // further (tokens must tokenise to themselves).
+        const std::string before = std::move(word);
+        word.clear();
+        split_chunk(before, out);
         out.emplace_back("n't");
         i = j;
         continue;

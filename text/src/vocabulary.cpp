@@ -46,8 +46,7 @@ const std::vector<std::string>& Vocabulary::special_tokens() {
   return kSpecials;
 }
 
-Vocabulary::Vocabulary(const std::vector<std::string>& words) {
-  tokens_ = special_tokens();
+Vocabulary::Vocabulary(const std::vector<std::string>& words) : tokens_(special_tokens()) {
   tokens_.insert(tokens_.end(), words.begin(), words.end());
   check(tokens_.size() < static_cast<size_t>(INT32_MAX), "Vocabulary",
         "too many words (" + std::to_string(words.size()) + ")");
@@ -109,12 +108,12 @@ EncodedText Vocabulary::encode_tokens(const std::vector<std::string>& tokens, in
 
 std::vector<std::string> Vocabulary::decode_tokens(const std::vector<int32_t>& ids) const {
   std::vector<std::string> words;
-  for (int32_t id : ids) {
-    check(id >= 0 && id < size(), "Vocabulary::decode",
-          "id " + std::to_string(id) + " is outside [0, " + std::to_string(size()) + ")");
-    if (id == kEos) break;
-    if (id == kPad || id == kBos) continue;
-    words.push_back(tokens_[static_cast<size_t>(id)]);
+  for (int32_t token_id : ids) {
+    check(token_id >= 0 && token_id < size(), "Vocabulary::decode",
+          "id " + std::to_string(token_id) + " is outside [0, " + std::to_string(size()) + ")");
+    if (token_id == kEos) break;
+    if (token_id == kPad || token_id == kBos) continue;
+    words.push_back(tokens_[static_cast<size_t>(token_id)]);
   }
   return words;
 }
@@ -136,7 +135,7 @@ Vocabulary Vocabulary::from_json(std::string_view json, const std::string& what)
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(json);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e999
     throw Error(where + ": malformed JSON: " + e.what());
   }
   check(j.is_object(), where, "expected a JSON object");

@@ -59,7 +59,12 @@ CaptionDataset load_caption_dataset(const std::string& path, const DatasetOption
   CaptionDatasetBuilder builder(file, images_dir, options);
   if (format == DatasetFormat::Flickr) read_flickr_tokens(file, builder);
   else read_json_captions(file, format, builder);
-  return builder.finish();
+  CaptionDataset out = builder.finish();
+  // Every consumer (training, evaluation, `scenes check`) needs at least one image; saying so
+  // here, with the bad records, beats an empty batch or a division by zero far away.
+  if (out.images.empty())
+    throw Error("dataset '" + file + "': no usable images (" + out.report.summary() + ")");
+  return out;
 }
 
 }  // namespace glimpse::vision

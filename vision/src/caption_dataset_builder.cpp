@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -29,6 +30,25 @@ bool known_image_signature(const std::string& b) {
                         b.compare(0, 4, std::string("MM\0*", 4)) == 0))
     return true;
   return false;
+}
+
+// Empty when `file_name` names a file inside the images folder; else why it does not. Checked
+// on the name alone (lexically): what the folder's own links point to is its owner's business.
+std::string outside_images_folder(const std::string& file_name) {
+  namespace fs = std::filesystem;
+  if (file_name.find('\0') != std::string::npos) return "contains a NUL byte";
+  const fs::path p(file_name);
+  if (p.has_root_name() || p.has_root_directory()) return "is an absolute path";
+  const fs::path normal = p.lexically_normal();
+  if (normal.empty() || normal == ".") return "names the images folder itself";
+  if (*normal.begin() == "..") return "climbs out of the images folder with '..'";
+  return {};
+}
+
+std::string too_long(const std::string& text, const char* what) {
+  if (text.size() <= kMaxCaptionBytes) return {};
+  return std::string(what) + " of " + std::to_string(text.size()) + " bytes is over the " +
+         std::to_string(kMaxCaptionBytes) + "-byte limit (kMaxCaptionBytes)";
 }
 
 }  // namespace
@@ -62,16 +82,27 @@ bool CaptionDatasetBuilder::add_image(int64_t id, const std::string& file_name, 
   }
   if (file_name.empty()) {
     bad(locate(where), "image " + std::to_string(id) + " has no file name");
+    skipped_ids_.insert(id);
     return false;
   }
   if (width < 0 || height < 0) {
     bad(file_name, "negative size " + std::to_string(width) + "x" + std::to_string(height) + " (" + where + ")");
+    skipped_ids_.insert(id);
     return false;
   }
   if (index_of_.count(id)) {
     bad(file_name, "duplicate image id " + std::to_string(id) + " (" + where + ")");
     return false;
   }
+  if (const std::string why = outside_images_folder(file_name); !why.empty()) {
+    bad(locate(where), "image file name '" + file_name + "' " + why + " (names must be relative to " +
+                           images_dir_ + ")");
+    skipped_ids_.insert(id);  // reported once, here: its captions go with it
+    return false;
+  }
+  if (images_.size() >= options_.max_images)
+    throw Error("dataset '" + source_ + "': more than " + std::to_string(options_.max_images) +
+                " images (the limit, kMaxImages by default) at " + where);
   ImageRecord r;
   r.id = id;
   r.file_name = file_name;
@@ -89,6 +120,10 @@ void CaptionDatasetBuilder::add_caption(int64_t image_id, const std::string& cap
   // Captions of an image already seen go straight to it (Karpathy's always do, COCO's do when
   // images[] comes first): the pending list would otherwise hold every caption twice over.
   const auto it = index_of_.find(image_id);
+  if (const std::string why = too_long(caption, "caption"); !why.empty()) {
+    bad(it == index_of_.end() ? locate(where) : images_[it->second].file_name, why + " (" + where + ")");
+    return;
+  }
   if (it == index_of_.end()) {
     captions_.push_back({{image_id, where}, caption});
     return;
@@ -103,7 +138,14 @@ void CaptionDatasetBuilder::add_object(int64_t image_id, const ObjectBox& box, c
 }
 
 void CaptionDatasetBuilder::add_context(int64_t image_id, ContextEntry context, const std::string& where) {
-  contexts_.push_back({{image_id, where}, std::move(context)});
+  std::string why = too_long(context.text, "context text");
+  for (const std::string& c : context.captions)
+    if (why.empty()) why = too_long(c, "context caption");
+  if (!why.empty()) {
+    bad(locate(where), why);
+    return;
+  }
+  contexts_.emplace_back(Pending{image_id, where}, std::move(context));
 }
 
 std::string CaptionDatasetBuilder::check_image(ImageRecord& r) const {
@@ -139,8 +181,14 @@ std::string CaptionDatasetBuilder::check_image(ImageRecord& r) const {
 }
 
 std::string CaptionDatasetBuilder::check_box(const ObjectBox& b, const ImageRecord& r) const {
-  const std::string box = "[" + std::to_string(b.x) + ", " + std::to_string(b.y) + ", " +
-                          std::to_string(b.w) + ", " + std::to_string(b.h) + "]";
+  // Appended to "[", not "[" + std::to_string(...): GCC 12 at -O3 warns, falsely, -Wrestrict
+  // on that operator+(const char*, string&&) once inlined.
+  std::string box = "[";
+  box += std::to_string(b.x) + ", " + std::to_string(b.y) + ", " + std::to_string(b.w) + ", " +
+         std::to_string(b.h) + "]";
+  // A JSON number beyond float's range (1e39) reads as infinity.
+  if (!(std::isfinite(b.x) && std::isfinite(b.y) && std::isfinite(b.w) && std::isfinite(b.h)))
+    return "box " + box + " of '" + b.name + "' has a coordinate beyond float's range";
   if (!(b.w > 0 && b.h > 0)) return "box " + box + " of '" + b.name + "' has no area";
   if (!(b.x >= 0 && b.y >= 0)) return "box " + box + " of '" + b.name + "' starts outside the image";
   if (r.width > 0 && r.height > 0 && (b.x + b.w > r.width || b.y + b.h > r.height))

@@ -54,7 +54,9 @@ class CaptionDatasetBuilder {
   std::vector<std::pair<Pending, ObjectBox>> objects_;
   std::vector<std::pair<Pending, ContextEntry>> contexts_;
   DatasetReport report_;
-  std::unordered_set<int64_t> skipped_ids_;  // outside the wanted splits: not an error
+  // Outside the wanted splits (not an error), or refused and reported already (no file name,
+  // a path outside the images folder): their captions, objects and contexts are dropped quietly.
+  std::unordered_set<int64_t> skipped_ids_;
 };
 
 }  // namespace glimpse::vision

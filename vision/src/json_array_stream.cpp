@@ -31,6 +31,8 @@ class ArrayStreamer {
   bool start_array(size_t) { return open(json::array()); }
   bool end_object() { return close(); }
   bool end_array() { return close(); }
+  // nlohmann's SAX interface passes the key by non-const reference.
+  // cppcheck-suppress constParameter
   bool key(json::string_t& k) {
     if (stack_.empty()) top_key_ = k;
     else building_key_ = k;

@@ -2,6 +2,7 @@
 #include <filesystem>
 
 #include "caption_readers.h"
+#include "glimpse/core/error.h"
 #include "json_array_stream.h"
 
 namespace glimpse::vision {
@@ -122,7 +123,11 @@ void read_context(const json& e, const std::string& where, CaptionDatasetBuilder
 
 void read_json_captions(const std::string& path, DatasetFormat format, CaptionDatasetBuilder& b) {
   JsonStreamHandlers h;
-  h.value = [&b](const std::string& key, json&& v) {
+  h.value = [&](const std::string& key, json&& v) {
+    // The record arrays must be arrays: "images": {} would otherwise load as no images at all.
+    for (const char* records : {"images", "annotations", "objects", "context"})
+      if (key == records)
+        throw Error("JSON file '" + path + "': '" + key + "' is " + v.type_name() + ", not an array");
     if (key != "info" || !v.is_object()) return;
     for (const auto& [k, x] : v.items())
       if (x.is_string()) b.set_info(k, x.get<std::string>());

@@ -1,6 +1,9 @@
 // Word-level tokenisation of captions and context text, in the manner of the Penn Treebank
 // tokenizer that coco-caption runs before scoring:
-//   * ASCII letters are lowercased (other bytes pass through unchanged);
+//   * ASCII letters are lowercased (other characters pass through unchanged);
+//   * text is read as UTF-8: every ill-formed sequence (a stray continuation byte, a truncated
+//     or overlong sequence, a surrogate, a byte C0, C1 or F5..FF) becomes U+FFFD, one per
+//     maximal ill-formed subpart as Unicode recommends, so tokens are always valid UTF-8;
 //   * typographic quotes (U+2018/U+2019 and U+201C/U+201D) become ' and ";
 //   * whitespace separates words;
 //   * . , ; : ! ? ' " ( ) [ ] { } are split off as tokens of their own, except that

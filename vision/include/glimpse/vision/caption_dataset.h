@@ -9,6 +9,7 @@
 // in strict mode the first one is a glimpse::Error.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -17,6 +18,22 @@
 #include "glimpse/vision/image.h"
 
 namespace glimpse::vision {
+
+// Limits on what a dataset may hold (docs/limits.md).
+//
+// A caption, a context text or a context caption longer than this is a bad record, not data:
+// the longest caption of COCO, Flickr8k/30k or the generated scenes is under 1 KB, and a model
+// reads at most max_caption_len tokens of it anyway (training keeps the first
+// max_caption_len - 1 words, then <eos>, and counts the cut captions: train/training_batch.h).
+// Refusing it here keeps a stray megabyte of text out of memory and out of the vocabulary.
+inline constexpr size_t kMaxCaptionBytes = 16 * 1024;
+// Images in one annotation file: 2^24 is 50 times COCO's 330 k; each costs a record of a few
+// hundred bytes plus its captions in memory. More is an error (the file is not a dataset this
+// loader is built for), not a bad record.
+inline constexpr size_t kMaxImages = size_t{1} << 24;
+// A line of a Flickr token file: a file name (PATH_MAX, 4096), "#n", a tab and a caption.
+// Longer lines are bad records, skipped without being held in memory whole.
+inline constexpr size_t kMaxTokenLineBytes = 4096 + 16 + kMaxCaptionBytes;
 
 struct ObjectBox {
   std::string name;
@@ -82,6 +99,7 @@ struct DatasetOptions {
   ImageCheck check = ImageCheck::Header;
   std::vector<std::string> splits;  // keep only these Karpathy splits; empty keeps all
   size_t max_reported = 100;
+  size_t max_images = kMaxImages;  // more images in the file is an error (lower it to test)
   ImageLimits limits;
 };
 
@@ -97,8 +115,12 @@ struct CaptionDataset {
 };
 
 // `path`: a dataset folder (holding captions.json), a JSON annotation file, or a token file.
-// Throws glimpse::Error for an unreadable or unparsable file, and in strict mode for the first
-// bad record.
+// Image file names must stay inside the images folder: an absolute name, or one whose '..'
+// climbs out of it, is a bad record (a dataset cannot make the loader read /etc/passwd).
+// Throws glimpse::Error for an unreadable or unparsable file, record arrays (`images`,
+// `annotations`, ...) that are not arrays, more than options.max_images (kMaxImages) images,
+// a dataset left with no usable image (the message holds the report of bad records), and in
+// strict mode for the first bad record.
 CaptionDataset load_caption_dataset(const std::string& path, const DatasetOptions& options = {});
 
 // Writes `dataset` as Glimpse's COCO captions JSON (images[], annotations[], objects[],
