@@ -20,6 +20,7 @@
 namespace {
 
 using namespace glimpse;
+using glimpse::testing::vocabulary_word;
 namespace fs = std::filesystem;
 
 // A picture whose pixels follow the seed; not square, so letterboxing is exercised.
@@ -38,8 +39,9 @@ std::string save_tiny_model(FusionKind fusion, const fs::path& dir) {
   const model::ModelConfig cfg = glimpse::testing::tiny_config(fusion);
   model::CaptionModel m(cfg, 11);
   std::vector<std::string> words;
-  for (int i = 0; i < cfg.vocab_size - 4; ++i) words.push_back("w" + std::to_string(i));
-  const std::string path = (dir / (std::string(fusion_name(fusion)) + ".safetensors")).string();
+  words.reserve(static_cast<size_t>(cfg.vocab_size - 4));
+  for (int i = 0; i < cfg.vocab_size - 4; ++i) words.push_back(vocabulary_word(i));
+  std::string path = (dir / (std::string(fusion_name(fusion)) + ".safetensors")).string();
   model::save_checkpoint(path, m, text::Vocabulary(words).to_json(),
                          R"({"tool":"glimpse train","step":7,"run":{"train_data":["/data/scenes/train"]}})");
   return path;
@@ -49,7 +51,7 @@ std::string save_tiny_model(FusionKind fusion, const fs::path& dir) {
 fs::path temp_dir() {
   std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
   std::replace(name.begin(), name.end(), '/', '_');
-  const fs::path d = fs::temp_directory_path() / ("glimpse-api-" + std::to_string(::getpid()) + "-" + name);
+  fs::path d = fs::temp_directory_path() / ("glimpse-api-" + std::to_string(::getpid()) + "-" + name);
   fs::create_directories(d);
   return d;
 }
@@ -126,7 +128,7 @@ TEST_P(ApiTest, ScoringTheGreedyCaptionReproducesItsLogprobsAndMaps) {
   ASSERT_EQ(model_->tokenize(g.text).size(), g.words.size());
   // 1e-5: both run the same cached step; the bound leaves room for nothing but rounding.
   expect_same_caption(c, g, 1e-5f);
-  EXPECT_TRUE(c.finished);
+  EXPECT_EQ(c.finished, g.finished);  // cut at the word limit or not, by the same rule
   EXPECT_EQ(c.end.empty(), !g.finished);
   if (g.finished) expect_same_attention(c.end, g.end, 1e-5f);
 }
@@ -169,10 +171,11 @@ TEST_P(ApiTest, TopAlternativesAreTheStepsBestTokensBestFirst) {
       }
     }
     EXPECT_LE(mass, 1.0 + 1e-5);
-    // Greedy picks the best allowed token: every alternative above it is a banned special.
+    // Greedy picks the best allowed token: every alternative above it is <pad>, <bos>, <unk>
+    // (never generated) or <eos> (not before min_words).
     for (const Alternative& a : w.predicted.top) {
       if (a.id == w.id) break;
-      EXPECT_TRUE(a.id == 0 || a.id == 1 || a.id == 2) << a.text << " beats the chosen " << w.text;
+      EXPECT_TRUE(a.id == 0 || a.id == 1 || a.id == 2 || a.id == 3) << a.text << " beats the chosen " << w.text;
     }
   }
 }
@@ -223,7 +226,7 @@ TEST_P(ApiTest, CancelStopsDecodingAndProgressCountsSteps) {
     reported_max = max_steps;
   };
   const Caption c = model_->decode(enc, {}, progress).best();
-  EXPECT_EQ(steps, static_cast<int>(c.words.size()) + (c.finished ? 1 : 0));
+  EXPECT_EQ(steps, static_cast<int>(c.words.size()) + 1);  // the <eos> step, forced at the limit
   EXPECT_EQ(reported_max, model_->card().max_words + 1);
 
   std::atomic<bool> cancel{false};
@@ -348,17 +351,18 @@ TEST(ApiThreads, OneModelServesSeveralThreads) {
   for (int t = 0; t < kThreads; ++t) {
     DecodeSettings s;
     s.beam = 1 + t % 2;
-    expected.push_back(m->decode(m->encode(test_picture(100 + t), "w" + std::to_string(t)), s).best());
+    expected.push_back(m->decode(m->encode(test_picture(100 + t), vocabulary_word(t)), s).best());
   }
   std::atomic<int> mismatches{0}, errors{0};
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t)
     threads.emplace_back([&, t] {
       try {
         DecodeSettings s;
         s.beam = 1 + t % 2;
         for (int round = 0; round < kRounds; ++round) {
-          const Encoding e = m->encode(test_picture(100 + t), "w" + std::to_string(t));
+          const Encoding e = m->encode(test_picture(100 + t), vocabulary_word(t));
           const Caption c = m->decode(e, s).best();
           const Caption forced = m->score(e, c.text, s).best();
           // 1e-5: the GEMMs may split work differently when OpenMP teams run side by side.

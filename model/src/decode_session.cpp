@@ -65,6 +65,9 @@ const Tensor& DecodeSession::step(const std::vector<int32_t>& ids, int64_t pos) 
     const float mx = *std::max_element(z, z + V);
     double sum = 0.0;
     for (int64_t j = 0; j < V; ++j) sum += std::exp(static_cast<double>(z[j] - mx));
+    // sum >= 1, not the 0 cppcheck fears: the largest logit adds exp(0) (V >= 4, the
+    // vocabulary's special tokens).
+    // cppcheck-suppress invalidFunctionArg
     const float log_sum = mx + static_cast<float>(std::log(sum));
     for (int64_t j = 0; j < V; ++j) z[j] -= log_sum;
   }
@@ -83,7 +86,10 @@ StepRecord DecodeSession::record(int64_t r, int32_t token, float logprob, int to
     std::iota(order.begin(), order.end(), 0);
     const int64_t k = std::min<int64_t>(top_k, V);
     std::partial_sort(order.begin(), order.begin() + k, order.end(),
-                      [z](int32_t a, int32_t b) { return z[a] > z[b] || (z[a] == z[b] && a < b); });
+                      [z](int32_t a, int32_t b) {
+                        const float za = z[a], zb = z[b];
+                        return za > zb || (za == zb && a < b);  // ties: the lower id first
+                      });
     for (int64_t i = 0; i < k; ++i) rec.top.push_back({order[static_cast<size_t>(i)], z[order[static_cast<size_t>(i)]]});
   }
   if (taps_.empty()) return rec;

@@ -19,16 +19,15 @@ int64_t word_limit(const CaptionModel& model, const DecodeOptions& o) {
   return o.max_len > 0 ? std::min<int64_t>(o.max_len, most) : most;
 }
 
-// Sets banned tokens' log-probabilities to -inf: <eos> before min_len, <bos>/<pad> always, and
-// any token that would repeat an n-gram.
-void apply_constraints(float* logp, int64_t V, const std::vector<int32_t>& words,
+// Sets banned tokens' log-probabilities to -inf: the never-generated specials always, <eos>
+// before min_len, any token that would repeat an n-gram; at the word limit (must_end) every
+// token but <eos>, whose log-probability is kept. Returns whether the limit cut the caption:
+// must_end and the best token the other constraints allowed was a word, not <eos>.
+bool apply_constraints(float* logp, int64_t V, const std::vector<int32_t>& words,
                        const DecodeOptions& o, bool must_end) {
-  logp[kPadId] = kNegInf;
-  logp[kBosId] = kNegInf;
-  if (static_cast<int>(words.size()) < o.min_len && !must_end) logp[kEosId] = kNegInf;
-  if (must_end)
-    for (int64_t j = 0; j < V; ++j)
-      if (j != kEosId) logp[j] = kNegInf;
+  const float eos_logprob = logp[kEosId];
+  for (int32_t id : kNeverGenerated) logp[id] = kNegInf;
+  if (static_cast<int>(words.size()) < o.min_len) logp[kEosId] = kNegInf;
   const int n = o.no_repeat_ngram;
   if (n > 0 && static_cast<int>(words.size()) >= n - 1) {
     const size_t k = words.size();
@@ -40,6 +39,19 @@ void apply_constraints(float* logp, int64_t V, const std::vector<int32_t>& words
         logp[words[i + pre]] = kNegInf;
     }
   }
+  if (!must_end) return false;
+  const bool cut = std::max_element(logp, logp + V) - logp != kEosId;
+  std::fill(logp, logp + V, kNegInf);
+  logp[kEosId] = eos_logprob;
+  return cut;
+}
+
+// Whether a token decoding may choose has a higher log-probability than <eos> (ties go to
+// <eos>, the lower id, as in decoding's argmax).
+bool a_word_beats_eos(const float* logp, int64_t V) {
+  for (int64_t j = 0; j < V; ++j)
+    if (j != kEosId && !is_never_generated(static_cast<int32_t>(j)) && logp[j] > logp[kEosId]) return true;
+  return false;
 }
 
 float length_penalty(size_t steps, float alpha) {
@@ -56,6 +68,11 @@ void report_step(const DecodeOptions& o, int64_t pos, int64_t steps_max) {
 }
 
 }  // namespace
+
+bool is_never_generated(int32_t token) {
+  return std::find(std::begin(kNeverGenerated), std::end(kNeverGenerated), token) !=
+         std::end(kNeverGenerated);
+}
 
 void validate(const DecodeOptions& o) {
   check(o.beam >= 1 && o.beam <= 64, "DecodeOptions", "beam must be in [1, 64], got " + std::to_string(o.beam));
@@ -75,21 +92,26 @@ std::vector<DecodedCaption> greedy_decode(const CaptionModel& model, const Encod
   std::vector<DecodedCaption> out(static_cast<size_t>(m.images));
   std::vector<int32_t> ids(static_cast<size_t>(m.images), kBosId);
   std::vector<float> row(static_cast<size_t>(V));
+  std::vector<bool> ended(out.size(), false);  // took its <eos> step (finished or cut)
   size_t open = out.size();
   for (int64_t pos = 0; pos <= words_max && open > 0; ++pos) {
     check_cancel(o);
     const Tensor& logp = stepper.step(ids, pos);
     for (int64_t r = 0; r < m.images; ++r) {
       DecodedCaption& c = out[static_cast<size_t>(r)];
-      if (c.finished) continue;
+      if (ended[static_cast<size_t>(r)]) continue;
       std::copy(logp.data() + r * V, logp.data() + (r + 1) * V, row.begin());
-      apply_constraints(row.data(), V, c.tokens, o, pos == words_max);
+      const bool cut = apply_constraints(row.data(), V, c.tokens, o, pos == words_max);
       const int32_t tok = static_cast<int32_t>(std::max_element(row.begin(), row.end()) - row.begin());
+      check(row[static_cast<size_t>(tok)] != kNegInf, "greedy_decode",
+            "every token is banned at step " + std::to_string(pos) +
+                " (min_len and no_repeat_ngram leave nothing to choose)");
       c.logprob += row[static_cast<size_t>(tok)];
       c.steps.push_back(stepper.record(r, tok, row[static_cast<size_t>(tok)], o.top_k));
       ids[static_cast<size_t>(r)] = tok;
       if (tok == kEosId) {
-        c.finished = true;
+        c.finished = !cut;
+        ended[static_cast<size_t>(r)] = true;
         --open;
       } else {
         c.tokens.push_back(tok);
@@ -127,6 +149,7 @@ std::vector<std::vector<DecodedCaption>> beam_decode_all(const CaptionModel& mod
     int64_t src;
     int32_t token;
     float logprob;
+    bool cut;  // the word limit forced this <eos>
   };
   std::vector<Candidate> cands;
   std::vector<int64_t> src(static_cast<size_t>(rows));
@@ -145,7 +168,7 @@ std::vector<std::vector<DecodedCaption>> beam_decode_all(const CaptionModel& mod
           const Hyp& h = hyps[static_cast<size_t>(r)];
           if (!h.alive) continue;
           std::copy(logp.data() + r * V, logp.data() + (r + 1) * V, row.begin());
-          apply_constraints(row.data(), V, h.c.tokens, o, pos == words_max);
+          const bool cut = apply_constraints(row.data(), V, h.c.tokens, o, pos == words_max);
           // The 2k best of this row are enough: at most k go on, at most k finish.
           std::iota(idx.begin(), idx.end(), 0);
           const int64_t top = std::min<int64_t>(2 * k, V);
@@ -154,7 +177,7 @@ std::vector<std::vector<DecodedCaption>> beam_decode_all(const CaptionModel& mod
           for (int64_t t = 0; t < top; ++t) {
             const float lp = row[static_cast<size_t>(idx[static_cast<size_t>(t)])];
             if (lp == kNegInf) break;
-            cands.push_back({h.c.logprob + lp, r, idx[static_cast<size_t>(t)], lp});
+            cands.push_back({h.c.logprob + lp, r, idx[static_cast<size_t>(t)], lp, cut});
           }
         }
         std::stable_sort(cands.begin(), cands.end(),
@@ -168,7 +191,7 @@ std::vector<std::vector<DecodedCaption>> beam_decode_all(const CaptionModel& mod
         c.logprob = cand.score;
         c.steps.push_back(stepper.record(cand.src, cand.token, cand.logprob, o.top_k));
         if (cand.token == kEosId) {
-          c.finished = true;
+          c.finished = !cand.cut;
           c.score = c.logprob / length_penalty(c.steps.size(), o.length_penalty);
           done_list.push_back(std::move(c));
           continue;
@@ -210,13 +233,8 @@ std::vector<std::vector<DecodedCaption>> beam_decode_all(const CaptionModel& mod
   }
 
   for (int64_t img = 0; img < m.images; ++img) {
+    // The last step forces <eos> on every live hypothesis, so all of them are in the list.
     auto& list = finished[static_cast<size_t>(img)];
-    for (int64_t b = 0; b < k; ++b) {  // cut at max_len: keep the live ones too
-      Hyp& h = hyps[static_cast<size_t>(img * k + b)];
-      if (!h.alive) continue;
-      h.c.score = h.c.logprob / length_penalty(h.c.steps.size(), o.length_penalty);
-      list.push_back(std::move(h.c));
-    }
     check(!list.empty(), "beam_decode", "no hypothesis survived");
     std::stable_sort(list.begin(), list.end(), [](const DecodedCaption& a, const DecodedCaption& b) {
       if (a.finished != b.finished) return a.finished;  // a finished caption beats a cut one
@@ -271,7 +289,9 @@ std::vector<DecodedCaption> teacher_force(const CaptionModel& model, const Encod
       c.logprob += lp;
       c.steps.push_back(stepper.record(static_cast<int64_t>(r), target, lp, o.top_k));
       if (target == kEosId) {
-        c.finished = true;
+        // At the word limit, decoding would have forced this <eos>: cut if a word beat it.
+        const bool at_limit = static_cast<int64_t>(words.size()) == words_max;
+        c.finished = !(at_limit && a_word_beats_eos(logp.data() + static_cast<int64_t>(r) * V, V));
       } else {
         c.tokens.push_back(target);
       }

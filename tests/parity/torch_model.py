@@ -25,6 +25,9 @@ engine's logits for every fusion strategy. Every computation is a PyTorch module
 Module attribute names are the checkpoint's tensor names, so `load_state_dict(strict=True)` maps
 a checkpoint onto the model one to one (load_checkpoint below).
 
+Decoding (docs/model-format.md, "Decoding"): greedy and beam search never choose <pad>, <bos> or
+<unk> (ban_never_generated); <eos> is forced after max_caption_len - 1 words.
+
 Conventions shared with the engine:
   * context padding: True = padding. Every sample needs at least one real context token when the
     context length is > 0 (PyTorch's softmax over all-masked keys gives NaN; the engine gives that
@@ -47,6 +50,20 @@ import torch.nn.functional as F
 
 FUSIONS = ("concat", "separate", "parallel", "hierarchical", "gated")
 LAYER_NORM_EPS = 1e-5  # the engine's BlockConfig::layer_norm_eps (PyTorch's default too)
+
+# Special token ids (vocabulary positions 0-3).
+PAD, BOS, EOS, UNK = 0, 1, 2, 3
+# Decoding never chooses these (model/include/glimpse/model/decoding.h, kNeverGenerated):
+# <pad> and <bos> are not words and <unk> is a word the vocabulary lacks. The log-probabilities
+# a decoder reports stay the log-softmax over the whole vocabulary, these tokens included.
+NEVER_GENERATED = (PAD, BOS, UNK)
+
+
+def ban_never_generated(logp):
+    """Sets the never-generated tokens' entries of log-probabilities [..., V] to -inf, in place
+    (before a decoder's argmax or top-k); returns logp."""
+    logp[..., list(NEVER_GENERATED)] = float("-inf")
+    return logp
 
 # ---------------------------------------------------------------------------------------------
 # Checkpoint file

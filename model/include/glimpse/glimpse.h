@@ -156,7 +156,7 @@ struct Word {
   float logprob = 0.0f;
   StepAttention predicted;  // the step that chose this word
   StepAttention as_input;   // the next step, where this word is the decoder's input (for the
-                            // last word: the <eos> step; empty when the caption was cut)
+                            // last word: the <eos> step, forced when the caption was cut)
 };
 
 struct Caption {
@@ -164,8 +164,9 @@ struct Caption {
   std::vector<Word> words;
   float logprob = 0.0f;    // sum of every step's log-probability, the <eos> step included
   float score = 0.0f;      // logprob after the length penalty
-  bool finished = false;   // ended with <eos> (not forced to stop at the word limit)
-  StepAttention end;       // the step that predicted <eos> (empty when not finished)
+  bool finished = false;   // the model chose <eos>; false: cut, the word limit forced <eos>
+                           // where the best allowed token was a word (docs/model-format.md)
+  StepAttention end;       // the step that chose <eos> (empty when cut: that step was forced)
 };
 
 struct CaptionResult {

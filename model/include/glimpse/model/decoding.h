@@ -15,10 +15,18 @@ namespace glimpse::model {
 // Special token ids shared with the tokenizer.
 constexpr int32_t kPadId = 0, kBosId = 1, kEosId = 2, kUnkId = 3;
 
+// Greedy and beam search never choose these: <pad> and <bos> are not words, and <unk> stands
+// for a word the vocabulary lacks, which a caption cannot show. The recorded log-probabilities
+// stay the model's log-softmax over the whole vocabulary (what training fits), so a caption's
+// logprob and score do not depend on this rule, and the top-k lists may hold these tokens.
+constexpr int32_t kNeverGenerated[] = {kPadId, kBosId, kUnkId};
+bool is_never_generated(int32_t token);
+
 struct DecodeOptions {
   int beam = 1;                // 1 = greedy
   float length_penalty = 1.0f; // GNMT: score / ((5 + len) / 6)^alpha, len counts <eos>
   int max_len = 0;             // words before <eos>; 0 = as many as the model has positions for
+                               // (max_caption_len - 1: one position is <eos>'s step)
   int min_len = 1;             // <eos> is not allowed before this many words
   int no_repeat_ngram = 0;     // > 0: never repeat an n-gram of this size
   bool keep_records = true;
@@ -39,19 +47,24 @@ struct StepRecord {
   int32_t token = 0;
   float logprob = 0.0f;
   std::vector<TokenLogprob> top;  // the step's best tokens by the model's log-softmax (before
-                                  // any decoding constraint), best first; DecodeOptions::top_k
+                                  // any decoding constraint, so specials too), best first, ties
+                                  // to the lower id; DecodeOptions::top_k
   std::vector<float> image;       // [layers, heads, N]
   std::vector<float> context;     // [layers, heads, Lc]
   std::vector<float> slot_norms;  // [layers, 2] what each memory added to the residual
                                   // (separate, parallel, hierarchical, gated); empty for concat
 };
 
+// Every caption ends with an <eos> step, also at the word limit, where <eos> is forced: the
+// decoder takes that step (so the last word has an input step) and its log-probability counts.
 struct DecodedCaption {
   std::vector<int32_t> tokens;   // words, without <bos> and <eos>
-  float logprob = 0.0f;          // sum over steps (the <eos> step included)
-  float score = 0.0f;            // logprob after the length penalty
-  bool finished = false;         // ended with <eos> (not cut at max_len)
-  // One per step: steps[i] predicted tokens[i]; the last one predicted <eos> when finished.
+  float logprob = 0.0f;          // sum of the chosen tokens' log-probabilities, <eos> included
+  float score = 0.0f;            // logprob / ((5 + steps.size()) / 6)^length_penalty (GNMT)
+  // The model ended the caption: false when the word limit forced <eos> while the best token
+  // the constraints allowed at that step was a word (the caption was cut).
+  bool finished = false;
+  // One per step, tokens.size() + 1 of them: steps[i] predicted tokens[i], the last one <eos>.
   // Word i is the decoder's input at steps[i + 1].
   std::vector<StepRecord> steps;
 };
@@ -69,7 +82,9 @@ std::vector<std::vector<DecodedCaption>> beam_decode_all(const CaptionModel& mod
 // Teacher forcing: row i reads captions[i] (word ids, no <bos>/<eos>) and records every step
 // as if it had chosen those words, then the <eos> step; logprob sums the chosen tokens'
 // log-probabilities, <eos> included. Constraints (min_len, n-grams) do not apply; max_len
-// and the model's word limit do (Error naming the caption).
+// and the model's word limit do (Error naming the caption). `finished` follows decoding's
+// rule: a caption at the word limit is cut unless <eos> beats every word that decoding could
+// choose at its last step.
 std::vector<DecodedCaption> teacher_force(const CaptionModel& model, const EncodedMemories& memories,
                                           const std::vector<std::vector<int32_t>>& captions,
                                           const DecodeOptions& options);
