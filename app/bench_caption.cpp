@@ -2,7 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -10,28 +13,152 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "bench_blas.h"
+#include "bench_peer.h"
 #include "caption_workloads.h"
 #include "glimpse/core/error.h"
+#include "glimpse/core/random.h"
+#include "glimpse/core/safetensors.h"
 #include "glimpse/model/checkpoint.h"
+#include "glimpse/model/decoding.h"
 #include "glimpse/text/vocabulary.h"
-#include "bench_peer.h"
 #include "paths.h"
 
 namespace glimpse::app {
+namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
 
+// Largest |glimpse - peer| log-probability accepted on glimpse's caption, teacher-forced.
+// float32 engines that order their sums differently agree to ~1e-5 here; a wrong weight, mask
+// or cache row moves log-probabilities by 1e-1 or more.
+constexpr double kLogprobTolerance = 1e-3;
+
+// The image all three sides caption for the log-probability check (and the peers time):
+// uniform pixels in [-1, 1] (seed 7) and context tokens 4, 5, 6, ...
+struct PeerInput {
+  Tensor patches;                 // [N, 3*P*P]
+  std::vector<int32_t> context;   // ids
+  std::string context_arg;        // "4,5,6,7"
+};
+
+PeerInput make_peer_input(const model::ModelConfig& cfg, int context_tokens) {
+  PeerInput in;
+  Rng rng(7);
+  in.patches = Tensor({cfg.image.num_patches(), cfg.image.patch_dim()});
+  for (int64_t i = 0; i < in.patches.size(); ++i) in.patches[i] = rng.uniform(-1.0f, 1.0f);
+  const int64_t n = std::min<int64_t>({context_tokens, cfg.max_context_len, cfg.vocab_size - 4});
+  for (int64_t t = 0; t < n; ++t) {
+    in.context.push_back(static_cast<int32_t>(4 + t));
+    if (t) in.context_arg += ',';
+    in.context_arg += std::to_string(4 + t);
+  }
+  return in;
+}
+
+// Glimpse's greedy caption of `in`, forced to `words` words, and each step's log-probability;
+// the tokens end with <eos>.
+struct CheckCaption {
+  std::vector<int32_t> tokens;
+  std::vector<float> logprobs;
+  std::string tokens_arg;  // "5,9,...,2"
+};
+
+CheckCaption glimpse_check_caption(model::CaptionModel& m, const PeerInput& in, int words) {
+  const std::vector<uint8_t> padding(in.context.size(), 0);
+  model::ModelInputs mi;
+  mi.batch = 1;
+  mi.patches = &in.patches;
+  mi.context_ids = in.context.data();
+  mi.context_padding = padding.data();
+  mi.context_len = static_cast<int64_t>(in.context.size());
+  model::EncodedMemories enc;
+  m.encode(mi, enc);
+  model::DecodeOptions o;
+  o.min_len = o.max_len = words;
+  const auto caption = model::greedy_decode(m, enc, o).at(0);
+  CheckCaption c;
+  for (const auto& step : caption.steps) {
+    c.tokens.push_back(step.token);
+    c.logprobs.push_back(step.logprob);
+    if (!c.tokens_arg.empty()) c.tokens_arg += ',';
+    c.tokens_arg += std::to_string(step.token);
+  }
+  return c;
+}
+
+// Largest |glimpse - peer| over the check caption; NaN when the peer reported another length.
+double max_logprob_difference(const CheckCaption& g, const json& peer) {
+  if (!peer.contains("check_logprobs") || peer["check_logprobs"].size() != g.logprobs.size()) return NAN;
+  double worst = 0;
+  for (size_t i = 0; i < g.logprobs.size(); ++i)
+    worst = std::max(worst, std::fabs(g.logprobs[i] - peer["check_logprobs"][i].get<double>()));
+  return worst;
+}
+
+// Exports are cached per model hash under $XDG_CACHE_HOME/glimpse/onnx (~/.cache/glimpse/onnx).
+fs::path onnx_cache_root() {
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return fs::path(xdg) / "glimpse" / "onnx";
+  const char* home = std::getenv("HOME");
+  return fs::path(home && *home ? home : fs::temp_directory_path().string()) / ".cache" / "glimpse" / "onnx";
+}
+
+// The npm package onnxruntime-node: GLIMPSE_ONNXRUNTIME_NODE, else scripts/setup.sh's
+// third_party/npm. Empty if neither exists.
+fs::path find_onnxruntime_node() {
+  if (const char* env = std::getenv("GLIMPSE_ONNXRUNTIME_NODE"); env && *env)
+    return fs::exists(fs::path(env) / "package.json") ? fs::path(env) : fs::path();
+  return find_shipped_file("third_party/npm/node_modules/onnxruntime-node");
+}
+
+// The ONNX Runtime peer: export (or reuse the cached export), then time it. Null JSON, after
+// one line saying why, when node, onnxruntime-node or the export is missing or fails.
+json run_onnx_peer(const CaptionBenchOptions& o, const std::string& model_path, const std::string& peer_args) {
+  if (!capture_output("command -v " + shell_quote(o.node) + " >/dev/null 2>&1")) {
+    std::cerr << "bench: skipping the ONNX Runtime peer: Node.js ('" << o.node
+              << "') is not on PATH (scripts/setup.sh installs it)\n";
+    return nullptr;
+  }
+  const fs::path ort = find_onnxruntime_node();
+  if (ort.empty()) {
+    std::cerr << "bench: skipping the ONNX Runtime peer: npm package onnxruntime-node not found "
+                 "(third_party/npm/node_modules/onnxruntime-node; scripts/setup.sh installs it, "
+                 "or set GLIMPSE_ONNXRUNTIME_NODE)\n";
+    return nullptr;
+  }
+  PeerRun exporter = torch_peer(o.python, "bench/onnx_export.py",
+                                "--model " + shell_quote(model_path) + " --cache-root " +
+                                    shell_quote(onnx_cache_root().string()) + " --context-len " +
+                                    std::to_string(o.context_tokens),
+                                {});
+  exporter.peer = "ONNX export";
+  const json exported = run_peer(exporter);
+  if (exported.is_null()) return nullptr;
+  PeerRun peer{"ONNX Runtime", o.node, "bench/onnx_caption_peer.js",
+               "--model-dir " + shell_quote(exported["dir"].get<std::string>()) + " " + peer_args +
+                   " --spinning on",
+               {{"GLIMPSE_ONNXRUNTIME_NODE", ort.string()}},
+               "does " + ort.string() + " load with this node?"};
+  json t = run_peer(peer);
+  if (!t.is_null()) {
+    t["export"] = {{"dir", exported["dir"]}, {"cached", exported["cached"]},
+                   {"seconds", exported["export_seconds"]}, {"opset", exported["meta"]["opset"]}};
+  }
+  return t;
+}
+
+}  // namespace
+
 void run_caption_bench(const CaptionBenchOptions& o) {
   std::unique_ptr<model::CaptionModel> model;
   std::string path = o.model;
-  fs::path temp_dir;
+  fs::path temp_dir = fs::temp_directory_path() / ("glimpse-bench-" + std::to_string(::getpid()));
+  fs::create_directories(temp_dir);
   if (path.empty()) {
     // Speed does not depend on the weights: time the default configuration, random weights.
     model::ModelConfig cfg;
     model = std::make_unique<model::CaptionModel>(cfg, 1);
-    temp_dir = fs::temp_directory_path() / ("glimpse-bench-" + std::to_string(::getpid()));
-    fs::create_directories(temp_dir);
     path = (temp_dir / "random-default.safetensors").string();
     model::save_checkpoint(path, *model, placeholder_vocabulary(cfg.vocab_size),
                            R"({"made_by": "glimpse bench", "weights": "random"})");
@@ -54,14 +181,25 @@ void run_caption_bench(const CaptionBenchOptions& o) {
     by_patches.insert(by_patches.end(), cost.begin(), cost.end());
   }
 
+  // Both peers caption the same image as the check, forced to the same words, with glimpse's
+  // caption teacher-forced for the log-probability comparison.
+  const PeerInput input = make_peer_input(cfg, o.context_tokens);
+  const CheckCaption check_caption = glimpse_check_caption(*model, input, words);
+  const std::string patches_path = (temp_dir / "patches.safetensors").string();
+  save_safetensors(patches_path, {{"patches", input.patches}});
+  std::ostringstream peer_args;
+  peer_args << "--threads " << o.threads << " --min-seconds " << o.min_seconds << " --max-len " << words
+            << " --min-len " << words << " --patches " << shell_quote(patches_path) << " --context-ids "
+            << input.context_arg << " --check-tokens " << check_caption.tokens_arg;
+
+  const BlasKernelChoice blas = choose_blas_kernel(o.threads, o.min_seconds);
   json t = nullptr;
-  if (o.torch) {
-    std::ostringstream args;
-    args << "--model '" << path << "' --threads " << o.threads << " --min-seconds " << o.min_seconds
-         << " --max-len " << words << " --min-len " << words << " --beam 3";
-    t = run_peer_script(o.python, "bench/torch_caption_peer.py", args.str());
-  }
-  if (!temp_dir.empty()) fs::remove_all(temp_dir);
+  if (o.torch)
+    t = run_peer(torch_peer(o.python, "bench/torch_caption_peer.py",
+                            "--model " + shell_quote(path) + " " + peer_args.str() + " --beam 3",
+                            peer_blas_environment(blas)));
+  json x = o.onnx ? run_onnx_peer(o, path, peer_args.str()) : json(nullptr);
+  fs::remove_all(temp_dir);
 
   json report = {{"model", o.model.empty() ? "default config, random weights" : o.model},
                  {"fusion", fusion_name(cfg.fusion)},
@@ -69,23 +207,36 @@ void run_caption_bench(const CaptionBenchOptions& o) {
                  {"words", words},
                  {"context_tokens", o.context_tokens},
                  {"threads", o.threads},
+                 {"blas", to_json(blas)},
                  {"glimpse", {{"encode_ms", g.encode_ms},
                               {"per_token_ms", g.per_token_ms},
                               {"greedy_caption_ms", g.greedy_ms},
-                              {"beam3_caption_ms", g.beam3_ms}}}};
+                              {"beam3_caption_ms", g.beam3_ms},
+                              {"check_tokens", check_caption.tokens},
+                              {"check_logprobs", check_caption.logprobs}}}};
   json pos = json::array(), pat = json::array();
   for (const auto& s : by_pos) pos.push_back({{"position", s.position}, {"ms", s.ms}});
   for (const auto& s : by_patches) pat.push_back({{"patches", s.patches}, {"ms", s.ms}});
   report["glimpse"]["step_ms_by_position"] = pos;
   report["glimpse"]["step_ms_by_patches"] = pat;
+  // A peer's speed-ups (peer ms / glimpse ms) and its log-probability check.
+  auto compare = [&](const char* key, const json& peer, bool has_beam) {
+    json s = {{"encode", peer["encode_ms"].get<double>() / g.encode_ms},
+              {"per_token", peer["per_token_decode_ms"].get<double>() / g.per_token_ms},
+              {"greedy_caption", peer["greedy_caption_ms"].get<double>() / g.greedy_ms}};
+    if (has_beam) s["beam3_caption"] = peer["beam_caption_ms"].get<double>() / g.beam3_ms;
+    const double diff = max_logprob_difference(check_caption, peer);
+    report[key] = peer;
+    report[key]["speedup"] = s;
+    report[key]["logprob_check"] = {{"max_abs_difference", std::isnan(diff) ? json() : json(diff)},
+                                    {"tolerance", kLogprobTolerance},
+                                    {"agree", !std::isnan(diff) && diff <= kLogprobTolerance}};
+  };
   if (!t.is_null()) {
-    report["pytorch"] = t;
-    report["speedup"] = {
-        {"encode", t["encode_ms"].get<double>() / g.encode_ms},
-        {"per_token", t["per_token_decode_ms"].get<double>() / g.per_token_ms},
-        {"greedy_caption", t["greedy_caption_ms"].get<double>() / g.greedy_ms},
-        {"beam3_caption", t["beam_caption_ms"].get<double>() / g.beam3_ms}};
+    compare("pytorch", t, true);
+    report["speedup"] = report["pytorch"]["speedup"];  // (the key of earlier versions)
   }
+  if (!x.is_null()) compare("onnxruntime", x, false);
   if (o.as_json) {
     std::cout << report.dump(2) << "\n";
     return;
@@ -95,24 +246,61 @@ void run_caption_bench(const CaptionBenchOptions& o) {
       << ", fusion " << fusion_name(cfg.fusion) << ", " << model->num_patches() << " patches, "
       << words << " words, " << o.context_tokens << " context tokens, " << o.threads
       << " thread(s), batch 1\n\n"
-      << std::left << std::setw(22) << "" << std::right << std::setw(12) << "glimpse ms"
-      << std::setw(14) << "pytorch ms" << std::setw(12) << "speed-up\n";
-  auto line = [&](const char* name, double gm, const char* tkey, const char* skey) {
+      << std::left << std::setw(22) << "" << std::right << std::setw(12) << "glimpse ms";
+  if (!t.is_null()) out << std::setw(14) << "pytorch ms" << std::setw(10) << "ratio";
+  if (!x.is_null()) out << std::setw(18) << "onnxruntime ms" << std::setw(10) << "ratio";
+  out << "\n";
+  auto line = [&](const char* name, double gm, const char* peer_key, const char* speedup_key) {
     out << std::left << std::setw(22) << name << std::right << std::setw(12) << gm;
     if (!t.is_null())
-      out << std::setw(14) << t[tkey].get<double>() << std::setw(10) << report["speedup"][skey].get<double>() << "x";
+      out << std::setw(14) << t[peer_key].get<double>() << std::setw(9)
+          << report["pytorch"]["speedup"][speedup_key].get<double>() << "x";
+    if (!x.is_null()) {
+      if (x.contains(peer_key))
+        out << std::setw(18) << x[peer_key].get<double>() << std::setw(9)
+            << report["onnxruntime"]["speedup"][speedup_key].get<double>() << "x";
+      else
+        out << std::setw(18) << "-" << std::setw(10) << "-";
+    }
     out << "\n";
   };
   line("encode", g.encode_ms, "encode_ms", "encode");
   line("decode, per token", g.per_token_ms, "per_token_decode_ms", "per_token");
   line("caption, greedy", g.greedy_ms, "greedy_caption_ms", "greedy_caption");
   line("caption, beam 3", g.beam3_ms, "beam_caption_ms", "beam3_caption");
+  out << "(ratio = peer ms / glimpse ms: above 1, glimpse is faster)\n";
   out << "\none cached decode step against its position (glimpse):";
   for (const auto& s : by_pos) out << "  t=" << s.position << ": " << s.ms << " ms";
   out << "\none cached decode step against the patch count (glimpse, t=8):";
   for (const auto& s : by_patches) out << "  " << s.patches << ": " << s.ms << " ms";
-  out << "\n";
-  if (!t.is_null()) out << "pytorch: " << t["decoding"].get<std::string>() << "\n";
+  out << "\n\n";
+  auto check_line = [&](const char* name, const char* key) {
+    const auto& c = report[key]["logprob_check"];
+    out << "log-prob check, " << name << ": ";
+    if (c["max_abs_difference"].is_null())
+      out << "no comparable log-probabilities (DISAGREE)\n";
+    else
+      out << std::scientific << std::setprecision(1) << "max |glimpse - " << name
+          << "| = " << c["max_abs_difference"].get<double>() << " over " << check_caption.logprobs.size()
+          << " tokens (tolerance " << kLogprobTolerance << "): "
+          << (c["agree"].get<bool>() ? "agree" : "DISAGREE") << std::fixed << std::setprecision(2) << "\n";
+  };
+  if (!t.is_null()) {
+    out << "pytorch: " << t["decoding"].get<std::string>() << "; torch " << t["torch"].get<std::string>()
+        << ", " << t["threads"] << " thread(s)\n"
+        << peer_blas_line(blas) << "\n";
+    if (const auto warn = peer_blas_mismatch(blas, t["blas"], "PyTorch"); !warn.empty()) out << warn << "\n";
+    check_line("pytorch", "pytorch");
+  }
+  if (!x.is_null()) {
+    out << "onnxruntime: " << x["decoding"].get<std::string>() << "; onnxruntime-node "
+        << x["onnxruntime"].get<std::string>() << " on node " << x["node"].get<std::string>() << ", opset "
+        << x["opset"] << ", " << x["threads"] << " intra-op thread(s), 1 inter-op, spinning "
+        << x["spinning"].get<std::string>() << "; no beam search (the export's batch is 1); export "
+        << (x["export"]["cached"].get<bool>() ? "cached in " : "written to ")
+        << x["export"]["dir"].get<std::string>() << "\n";
+    check_line("onnxruntime", "onnxruntime");
+  }
 }
 
 }  // namespace glimpse::app

@@ -1,9 +1,11 @@
 #include "bench_command.h"
 
+#include "bench_blas.h"
 #include "bench_caption.h"
 #include "bench_peer.h"
 #include "bench_train.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
@@ -37,17 +39,20 @@ struct BenchOptions {
   int64_t vocab = 0;
   int64_t caption_len = 16;
   int64_t context_len = 4;
+  bool onnx = true;           // with --caption: the ONNX Runtime peer
+  std::string node = "node";
+  bool blas_probe = false;  // --blas-probe: the child side of choose_blas_kernel
 };
 
 // Runs the PyTorch peer on the same workload; returns null JSON (and says why) when it cannot.
-json run_torch_peer(const BenchOptions& o, const std::string& workload) {
+json run_torch_peer(const BenchOptions& o, const BlasKernelChoice& blas, const std::string& workload) {
   const auto& w = o.workload;
   std::ostringstream args;
   args << "--workload " << workload << " --d-model " << w.config.d_model << " --heads "
        << w.config.num_heads << " --hidden " << w.config.d_hidden << " --batch " << w.batch
        << " --len-t " << w.len_t << " --len-m " << w.len_m << " --threads " << o.threads
        << " --min-seconds " << o.min_seconds;
-  return run_peer_script(o.python, "bench/torch_peer.py", args.str());
+  return run_peer(torch_peer(o.python, "bench/torch_peer.py", args.str(), peer_blas_environment(blas)));
 }
 
 void run_bench(BenchOptions o) {
@@ -55,8 +60,10 @@ void run_bench(BenchOptions o) {
   o.threads = num_threads();
   validate(o.workload.config);
   const auto& w = o.workload;
+  const BlasKernelChoice blas = choose_blas_kernel(o.threads, o.min_seconds);
   json report;
   report["threads"] = o.threads;
+  report["blas"] = to_json(blas);
   report["shape"] = {{"d_model", w.config.d_model}, {"heads", w.config.num_heads},
                      {"hidden", w.config.d_hidden}, {"batch", w.batch},
                      {"len_t", w.len_t}, {"len_m", w.len_m}, {"vocab", w.vocab}};
@@ -101,7 +108,8 @@ void run_bench(BenchOptions o) {
     out << std::left << std::setw(48) << "all shapes (time-weighted)" << std::right
         << std::setw(12) << eigen_total << std::setw(12) << blas_total << std::setw(8)
         << std::setprecision(2) << eigen_total / blas_total << std::setprecision(1)
-        << "\n  backend in use: " << gemm_backend_name(gemm_backend()) << " (GLIMPSE_GEMM=blas switches)\n\n";
+        << "\n  backend in use: " << gemm_backend_name(gemm_backend()) << " (GLIMPSE_GEMM=blas switches)\n  "
+        << in_process_blas_line(blas) << "\n  " << peer_blas_line(blas) << "\n\n";
 
   struct Item {
     const char* key;
@@ -119,8 +127,10 @@ void run_bench(BenchOptions o) {
   for (const auto& it : items) {
     const bench::PassTimes g = it.fn(w, o.min_seconds);
     json entry = {{"forward_ms", g.forward_ms}, {"backward_ms", g.backward_ms}};
-    json t = o.torch ? run_torch_peer(o, it.torch_name) : json(nullptr);
+    json t = o.torch ? run_torch_peer(o, blas, it.torch_name) : json(nullptr);
     if (!t.is_null()) {
+      entry["torch_blas"] = t["blas"];
+      if (const auto warn = peer_blas_mismatch(blas, t["blas"], "PyTorch"); !warn.empty()) std::cerr << warn << "\n";
       entry["torch_forward_ms"] = t["forward_ms"];
       entry["torch_backward_ms"] = t["backward_ms"];
       entry["torch_version"] = t["torch"];
@@ -178,7 +188,12 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("--len-m", w.len_m, "memory rows (patches)")->check(CLI::Range(1, 16384));
   cmd->add_flag("!--no-torch", opts->torch, "skip the PyTorch comparison");
   cmd->add_option("--python", opts->python, "python with torch 1.13 (Debian's /usr/bin/python3)");
+  cmd->add_flag("!--no-onnx", opts->onnx, "with --caption: skip the ONNX Runtime comparison");
+  cmd->add_option("--node", opts->node, "with --caption: Node.js for the ONNX Runtime peer (onnxruntime-node)");
   cmd->add_flag("--json", opts->as_json, "print one JSON object");
+  // The child side of the BLAS kernel choice (app/bench_blas.h); not for users.
+  cmd->add_flag("--blas-probe", opts->blas_probe, "time OpenBLAS sgemm and print its kernel as JSON")
+      ->group("");
   cmd->add_flag("--caption", opts->caption,
                 "time captioning (encode, decode, greedy and beam 3) instead of the engine");
   cmd->add_option("--model", opts->model, "with --caption or --train: a model file (default: random weights)");
@@ -195,6 +210,7 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("--context-len", opts->context_len, "with --train: context tokens per sample")
       ->check(CLI::Range(0, 4096));
   cmd->callback([opts, min_time] {
+    if (opts->blas_probe) return print_blas_probe(opts->threads > 0 ? opts->threads : 1, opts->min_seconds);
     if (opts->train) {
       TrainBenchOptions t;
       t.model = opts->model;
@@ -219,6 +235,8 @@ void add_bench_command(CLI::App& app) {
     c.threads = opts->threads > 0 ? opts->threads : 1;
     c.torch = opts->torch;
     c.python = opts->python;
+    c.onnx = opts->onnx;
+    c.node = opts->node;
     c.as_json = opts->as_json;
     set_threads(c.threads);
     run_caption_bench(c);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -15,6 +16,7 @@
 #include "glimpse/core/error.h"
 #include "glimpse/model/checkpoint.h"
 #include "glimpse/text/vocabulary.h"
+#include "bench_blas.h"
 #include "bench_peer.h"
 #include "paths.h"
 #include "train_workloads.h"
@@ -73,6 +75,7 @@ void run_train_bench(const TrainBenchOptions& o) {
   const bench::TrainBenchResult g =
       bench::run_train_workload(*model, batch, hyper, o.min_seconds, o.check_steps);
 
+  const BlasKernelChoice blas = choose_blas_kernel(o.threads, o.min_seconds);
   json t = nullptr;
   if (o.torch) {
     std::ostringstream args;
@@ -80,7 +83,7 @@ void run_train_bench(const TrainBenchOptions& o) {
          << o.threads << " --min-seconds " << o.min_seconds << " --lr " << hyper.lr
          << " --weight-decay " << hyper.weight_decay << " --label-smoothing " << hyper.label_smoothing
          << " --max-grad-norm " << hyper.max_grad_norm << " --check-steps " << o.check_steps;
-    t = run_peer_script(o.python, "bench/torch_train_peer.py", args.str());
+    t = run_peer(torch_peer(o.python, "bench/torch_train_peer.py", args.str(), peer_blas_environment(blas)));
     fs::remove_all(temp_dir);
   }
 
@@ -112,6 +115,14 @@ void run_train_bench(const TrainBenchOptions& o) {
                    {"fraction_of_sgemm_2048x1024x256", frac_rep},
                    {"check_losses", g.check_losses}}}};
   report["config"]["dropout"] = decimal(cfg.dropout);
+  report["blas"] = to_json(blas);
+  // The in-process sgemm reference runs the kernel this process loaded; the best kernel's
+  // figure at the representative shape comes from its child-process probe.
+  const BlasKernelProbe* best = blas.chosen_probe();
+  if (best && best->gflops_2048x1024x256 > 0) {
+    report["glimpse"]["sgemm_best_kernel_gflops_2048x1024x256"] = best->gflops_2048x1024x256;
+    report["glimpse"]["fraction_of_best_kernel_sgemm_2048x1024x256"] = tm.gflops / best->gflops_2048x1024x256;
+  }
   bool agree = false;
   double rel = NAN;
   if (!t.is_null()) {
@@ -170,7 +181,15 @@ void run_train_bench(const TrainBenchOptions& o) {
       << " GFLOP/s\nOpenBLAS sgemm this run: " << g.sgemm.time_weighted_gflops
       << " GFLOP/s (time-weighted over the model's shapes), " << g.sgemm.representative_gflops
       << " GFLOP/s (2048x1024x256)\nfraction of sgemm: " << std::setprecision(0) << 100 * frac_tw
-      << "% (time-weighted), " << 100 * frac_rep << "% (2048x1024x256)\n";
+      << "% (time-weighted), " << 100 * frac_rep << "% (2048x1024x256)\n"
+      << in_process_blas_line(blas) << "\n";
+  if (best && best->gflops_2048x1024x256 > 0 && blas.in_process != blas.corename)
+    out << std::setprecision(1) << "best-kernel sgemm (" << blas.corename << ", child process): " << best->gflops_2048x1024x256
+        << " GFLOP/s (2048x1024x256); fraction of it: " << std::setprecision(0)
+        << 100 * tm.gflops / best->gflops_2048x1024x256 << "%\n";
+  out << peer_blas_line(blas) << "\n";
+  if (!t.is_null())
+    if (const auto warn = peer_blas_mismatch(blas, t["blas"], "PyTorch"); !warn.empty()) out << warn << "\n";
   if (report.contains("loss_check")) {
     const auto& lc = report["loss_check"];
     out << std::setprecision(6) << "\nloss check, dropout off (" << g.check_losses.size()

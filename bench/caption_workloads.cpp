@@ -1,5 +1,9 @@
 #include "caption_workloads.h"
 
+#include <algorithm>
+#include <chrono>
+#include <functional>
+
 #include "glimpse/model/decode_session.h"
 #include "glimpse/model/decoding.h"
 #include "workloads.h"
@@ -34,31 +38,65 @@ struct OneImage {
 
 }  // namespace
 
+namespace {
+
+// Median seconds of each of `measures`, timed in alternating rounds (every round runs each once,
+// in order) for at least `min_seconds` per measure after one warm-up call each: on a busy
+// machine every measure then sees the same stretch of load (bench/peer_timing.py, the peers'
+// protocol).
+std::vector<double> median_seconds_of_rounds(const std::vector<std::function<void()>>& measures,
+                                             double min_seconds) {
+  using clock = std::chrono::steady_clock;
+  for (const auto& fn : measures) fn();
+  std::vector<std::vector<double>> samples(measures.size());
+  const auto start = clock::now();
+  const double budget = min_seconds * static_cast<double>(measures.size());
+  while (std::chrono::duration<double>(clock::now() - start).count() < budget || samples[0].size() < 3) {
+    for (size_t i = 0; i < measures.size(); ++i) {
+      const auto t0 = clock::now();
+      measures[i]();
+      samples[i].push_back(std::chrono::duration<double>(clock::now() - t0).count());
+    }
+  }
+  std::vector<double> medians;
+  for (auto& s : samples) {
+    std::nth_element(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(s.size() / 2), s.end());
+    medians.push_back(s[s.size() / 2]);
+  }
+  return medians;
+}
+
+}  // namespace
+
 CaptionTimes time_captioning(model::CaptionModel& m, int words, int context_tokens,
                              double min_seconds) {
   const int ctx = std::min<int>(context_tokens, static_cast<int>(m.config().max_context_len));
   OneImage img(m.config(), ctx);
   CaptionTimes t;
   t.words = words;
-  model::EncodedMemories enc;
-  t.encode_ms = 1e3 * seconds_per_call([&] { m.encode(img.inputs(), enc); }, min_seconds);
-  model::DecodeOptions o;
-  o.min_len = o.max_len = words;
-  o.keep_records = true;
-  t.greedy_ms = 1e3 * seconds_per_call(
-                          [&] {
-                            m.encode(img.inputs(), enc);
-                            model::greedy_decode(m, enc, o);
-                          },
-                          min_seconds);
-  o.beam = 3;
-  t.beam3_ms = 1e3 * seconds_per_call(
-                         [&] {
-                           m.encode(img.inputs(), enc);
-                           model::beam_decode(m, enc, o);
-                         },
-                         min_seconds);
-  t.per_token_ms = (t.greedy_ms - t.encode_ms) / (words + 1);
+  model::EncodedMemories enc, fixed;
+  m.encode(img.inputs(), fixed);
+  model::DecodeOptions greedy;
+  greedy.min_len = greedy.max_len = words;
+  greedy.keep_records = true;
+  model::DecodeOptions beam = greedy;
+  beam.beam = 3;
+  const auto ms = median_seconds_of_rounds(
+      {[&] { m.encode(img.inputs(), enc); },
+       [&] { model::greedy_decode(m, fixed, greedy); },
+       [&] {
+         m.encode(img.inputs(), enc);
+         model::greedy_decode(m, enc, greedy);
+       },
+       [&] {
+         m.encode(img.inputs(), enc);
+         model::beam_decode(m, enc, beam);
+       }},
+      min_seconds);
+  t.encode_ms = 1e3 * ms[0];
+  t.per_token_ms = 1e3 * ms[1] / (words + 1);  // decode alone, over its steps (<eos> included)
+  t.greedy_ms = 1e3 * ms[2];
+  t.beam3_ms = 1e3 * ms[3];
   return t;
 }
 

@@ -17,7 +17,8 @@ struct CaptionTimes {
 };
 
 // Times captioning one image with `context_tokens` context tokens; every caption is forced to
-// exactly `words` words (min_len = max_len) so runs are comparable.
+// exactly `words` words (min_len = max_len) so runs are comparable. The four times are medians
+// of alternating rounds (encode, decode alone, greedy caption, beam caption), as the peers time.
 CaptionTimes time_captioning(model::CaptionModel& model, int words, int context_tokens,
                              double min_seconds);
 

@@ -15,10 +15,14 @@ with a fixed context:
 
 nn.TransformerDecoderLayer has no key/value cache, so PyTorch eager decodes by running the
 decoder over the whole prefix at every step (the output JSON says so under "decoding"); the
-decoding rules are the engine's (model/src/decoding.cpp): <pad> and <bos> never chosen, <eos> not
+decoding rules are the engine's (model/src/decoding.cpp): <pad>, <bos>, <unk> never chosen, <eos> not
 before --min-len words, forced after --max-len words, GNMT length penalty 1.0 for beams.
-Every time is the median over repeated runs lasting at least --min-seconds. Prints one JSON
-object.
+The four times above are medians of alternating rounds (each round: encode, decode, greedy
+caption, beam caption; bench/peer_timing.py) lasting at least --min-seconds per measure; the
+by-length steps are medians of their own runs. --check-tokens (the engine's caption, <eos>
+included) teacher-forces that caption and reports each token's log-probability
+(check_logprobs), which glimpse compares with its own; "blas" names the OpenBLAS kernel that ran
+(bench/peer_blas.py). Prints one JSON object.
 """
 
 import argparse
@@ -28,7 +32,8 @@ import sys
 
 
 from peer_threads import cap_threads  # noqa: E402  (before torch)
-from peer_timing import median_seconds  # noqa: E402
+from peer_blas import blas_report  # noqa: E402
+from peer_timing import median_seconds, median_seconds_of_rounds  # noqa: E402
 
 THREADS = cap_threads(default=1)
 
@@ -37,9 +42,8 @@ import torch  # noqa: E402
 sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "parity"))
-from torch_model import load_checkpoint, read_safetensors  # noqa: E402
+from torch_model import BOS, EOS, ban_never_generated, load_checkpoint, read_safetensors  # noqa: E402
 
-PAD, BOS, EOS = 0, 1, 2
 NEG_INF = float("-inf")
 
 
@@ -53,8 +57,7 @@ def expand(memories, n):
 
 def constrain(logp, words, min_len, must_end):
     """The engine's decoding constraints on one row of log-probabilities (in place)."""
-    logp[PAD] = NEG_INF
-    logp[BOS] = NEG_INF
+    ban_never_generated(logp)
     if must_end:
         keep = logp[EOS].item()
         logp.fill_(NEG_INF)
@@ -70,17 +73,28 @@ def next_logprobs(model, prefixes, memories):
     return torch.log_softmax(logits[:, -1], dim=-1)
 
 
-def greedy(model, memories, words_max, min_len):
+def greedy(model, memories, words_max, min_len, logprobs=None):
+    """The engine's greedy decoding: (words, steps). logprobs, if a list, gets each chosen
+    token's log-probability before the constraints (<eos> included)."""
     words = []
     for pos in range(words_max + 1):
         prefix = torch.tensor([[BOS] + words])
         logp = next_logprobs(model, prefix, memories)[0]
+        raw = logp.clone() if logprobs is not None else None
         constrain(logp, words, min_len, pos == words_max)
         tok = int(torch.argmax(logp))
+        if raw is not None:
+            logprobs.append(raw[tok].item())
         if tok == EOS:
             return words, pos + 1
         words.append(tok)
     return words, words_max + 1
+
+
+def logprobs_of(model, memories, tokens):
+    """Teacher forcing along tokens (the last one normally <eos>): each one's log-probability."""
+    logp = torch.log_softmax(model.decoder(torch.tensor([[BOS] + tokens[:-1]]), memories), -1)[0]
+    return [logp[i, t].item() for i, t in enumerate(tokens)]
 
 
 def length_penalty(steps, alpha):
@@ -145,6 +159,9 @@ def main():
     ap.add_argument("--context-ids", default="",
                     help="comma-separated context token ids (default: the first "
                          "min(4, max_context_len) word ids, 4, 5, ...)")
+    ap.add_argument("--check-tokens", default="",
+                    help="comma-separated token ids to teacher-force (the engine's caption and "
+                         "<eos>): their log-probabilities go to check_logprobs")
     ap.add_argument("--patches", default="",
                     help="safetensors file with a tensor 'patches' [N, 3*P*P] (default: "
                          "uniform random pixels in [-1, 1], seed 0)")
@@ -174,16 +191,20 @@ def main():
     with torch.no_grad():
         encode = lambda: model.encode(patches, context_ids, context_padding)  # noqa: E731
         memories = encode()
-        greedy_words, greedy_steps = greedy(model, memories, words_max, min_len)
+        greedy_logprobs = []
+        greedy_words, greedy_steps = greedy(model, memories, words_max, min_len, greedy_logprobs)
         beam_words, beam_steps = beam_search(model, memories, a.beam, words_max, min_len)
+        check_tokens = [int(t) for t in a.check_tokens.split(",")] if a.check_tokens else []
+        check_logprobs = logprobs_of(model, memories, check_tokens) if check_tokens else []
 
-        encode_s = median_seconds(encode, a.min_seconds)
-        decode_s = median_seconds(lambda: greedy(model, memories, words_max, min_len),
-                                  a.min_seconds)
-        greedy_s = median_seconds(lambda: greedy(model, encode(), words_max, min_len),
-                                  a.min_seconds)
-        beam_s = median_seconds(lambda: beam_search(model, encode(), a.beam, words_max, min_len),
-                                a.min_seconds)
+        medians, rounds = median_seconds_of_rounds({
+            "encode": encode,
+            "decode": lambda: greedy(model, memories, words_max, min_len),
+            "greedy": lambda: greedy(model, encode(), words_max, min_len),
+            "beam": lambda: beam_search(model, encode(), a.beam, words_max, min_len),
+        }, a.min_seconds)
+        encode_s, decode_s = medians["encode"], medians["decode"]
+        greedy_s, beam_s = medians["greedy"], medians["beam"]
         # One step's cost against the prefix length: without a cache it grows with the prefix.
         by_length = []
         per_length_budget = a.min_seconds / max(1, words_max + 1)
@@ -194,7 +215,8 @@ def main():
 
     print(json.dumps({
         "model": a.model, "fusion": cfg["fusion"], "torch": torch.__version__,
-        "threads": torch.get_num_threads(), "blas_threads": THREADS, "batch": 1,
+        "threads": torch.get_num_threads(), "blas_threads": THREADS, "blas": blas_report(),
+        "batch": 1, "rounds": rounds,
         "decoding": "PyTorch eager, no KV cache: nn.TransformerDecoderLayer has none, so every "
                     "step recomputes the decoder over the whole prefix (that is how PyTorch eager "
                     "runs this model)",
@@ -211,6 +233,9 @@ def main():
         "greedy_tokens": greedy_words,
         "beam_caption": " ".join(tokens[t] for t in beam_words),
         "beam_tokens": beam_words,
+        "greedy_logprobs": greedy_logprobs,
+        "check_tokens": check_tokens,
+        "check_logprobs": check_logprobs,
     }))
 
 

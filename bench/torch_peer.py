@@ -10,6 +10,7 @@ import statistics
 import time
 
 
+from peer_blas import blas_report  # noqa: E402
 from peer_threads import cap_threads  # noqa: E402  (before torch)
 
 cap_threads(default=2)
@@ -82,7 +83,7 @@ def main():
         samples.append(time.perf_counter() - t0)
     bwd = statistics.median(samples)
     print(json.dumps({"workload": a.workload, "torch": torch.__version__, "threads": a.threads,
-                      "forward_ms": 1e3 * fwd, "backward_ms": 1e3 * bwd}))
+                      "blas": blas_report(), "forward_ms": 1e3 * fwd, "backward_ms": 1e3 * bwd}))
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ import os
 import sys
 
 from peer_threads import cap_threads  # noqa: E402  (before torch)
+from peer_blas import blas_report  # noqa: E402
 from peer_timing import median_seconds  # noqa: E402
 
 THREADS = cap_threads(default=1)
@@ -135,6 +136,7 @@ def main():
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
         "blas_threads": THREADS,
+        "blas": blas_report(),
         "batch": B,
         "dropout": float(cfg["dropout"]),
         "ms_per_step": 1e3 * step_s,

@@ -149,6 +149,7 @@ std::vector<float> dropout_free_losses(const model::CaptionModel& model, const t
   }
   train::TrainingStep trainer(copy, h.settings());
   std::vector<float> losses;
+  losses.reserve(static_cast<size_t>(steps));
   for (int s = 0; s < steps; ++s) losses.push_back(trainer.run(b, h.lr));
   return losses;
 }
