@@ -71,9 +71,14 @@ void run_caption(const CaptionArgs& a, int& exit_code) {
   }
   if (images.empty()) return;
   std::vector<const Image*> ptrs;
+  ptrs.reserve(images.size());
   for (const auto& im : images) ptrs.push_back(&im);
   const std::vector<Encoding> encodings =
       model->encode(ptrs, std::vector<std::string>(images.size(), a.context));
+  // One context for every image: the same words are cut from each, so one notice says it.
+  if (const int64_t dropped = encodings.front().context_dropped_tokens(); dropped > 0)
+    std::cerr << "glimpse: notice: --context is cut to the model's " << model->card().max_context_tokens
+              << " tokens (" << dropped << " left out)\n";
   const std::vector<CaptionResult> results = model->decode(encodings, a.settings);
 
   JsonOptions json_options;

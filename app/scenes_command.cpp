@@ -180,20 +180,20 @@ void add_scenes_command(CLI::App& app) {
   cmd->add_flag("--dry-run", opts->dry_run, "Generate and encode without writing (measures speed)");
   cmd->add_flag("--json", opts->as_json, "Print the statistics as JSON");
 
-  auto check = std::make_shared<CheckOptions>();
+  auto check_opts = std::make_shared<CheckOptions>();
   auto* chk = cmd->add_subcommand("check", "Load a dataset (ours, COCO, Karpathy or Flickr8k) and report bad records");
-  chk->add_option("path", check->path, "Dataset folder, JSON file or token file")->required();
-  chk->add_option("--format", check->format, "auto | coco | karpathy | flickr")
+  chk->add_option("path", check_opts->path, "Dataset folder, JSON file or token file")->required();
+  chk->add_option("--format", check_opts->format, "auto | coco | karpathy | flickr")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "coco", "karpathy", "flickr"}));
-  chk->add_option("--images", check->images, "Images folder (default: the annotation file's folder)");
-  chk->add_option("--image-check", check->image_check, "none | exists | header | decode")->capture_default_str();
-  chk->add_option("--split", check->splits, "Keep only these Karpathy splits");
-  chk->add_flag("--strict", check->strict, "Stop at the first bad record");
-  chk->add_option("--max-reported", check->max_reported, "Bad records listed")->capture_default_str();
-  chk->callback([check] { run_check(*check); });
+  chk->add_option("--images", check_opts->images, "Images folder (default: the annotation file's folder)");
+  chk->add_option("--image-check", check_opts->image_check, "none | exists | header | decode")->capture_default_str();
+  chk->add_option("--split", check_opts->splits, "Keep only these Karpathy splits");
+  chk->add_flag("--strict", check_opts->strict, "Stop at the first bad record");
+  chk->add_option("--max-reported", check_opts->max_reported, "Bad records listed")->capture_default_str();
+  chk->callback([check_opts] { run_check(*check_opts); });
 
-  cmd->callback([cmd, chk, opts] {
+  cmd->callback([chk, opts] {
     if (chk->parsed()) return;
     run_scenes(*opts);
   });

@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config git
+  clang libclang-rt-dev libomp-dev clang-tidy cppcheck
   libeigen3-dev libopenblas-dev libopencv-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev
@@ -35,14 +36,20 @@ else
   $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
-# npm artwork for the scene art styles openmoji, fluent-flat and fluent-modern
-# (docs/dataset.md): installed into the project-local third_party/npm (git-ignored) with the
-# machine's npm (Node.js ships it here; Debian's package npm otherwise). Skipped, without
-# touching the network, when the wanted versions are already there.
+# npm packages, installed into the project-local third_party/npm (git-ignored) with the
+# machine's npm (Node.js ships it here; Debian's package npm otherwise): the artwork for the
+# scene art styles openmoji, fluent-flat and fluent-modern (docs/dataset.md), and
+# onnxruntime-node, the ONNX Runtime peer of `glimpse bench --caption` (docs/performance.md; Debian
+# has no ONNX Runtime). Skipped, without touching the network, when the wanted versions are
+# already there. All are installed in one command: `npm install --no-save` without a package.json
+# removes what that command does not name.
+onnxruntime_node_version=1.30.0
 npm_dir="$(cd "$(dirname "$0")/.." && pwd)/third_party/npm"
 npm_version() { node -p "require('$npm_dir/node_modules/$1/package.json').version" 2>/dev/null || true; }
-if [[ "$(npm_version openmoji)" == 17.* && "$(npm_version fluentui-emoji)" == 1.3.* ]]; then
-  echo "setup: npm artwork present (openmoji $(npm_version openmoji), fluentui-emoji $(npm_version fluentui-emoji))"
+if [[ "$(npm_version openmoji)" == 17.* && "$(npm_version fluentui-emoji)" == 1.3.* &&
+      "$(npm_version onnxruntime-node)" == "$onnxruntime_node_version" ]]; then
+  echo "setup: npm packages present (openmoji $(npm_version openmoji), fluentui-emoji" \
+       "$(npm_version fluentui-emoji), onnxruntime-node $(npm_version onnxruntime-node))"
 else
   if ! command -v npm >/dev/null; then
     SUDO=""
@@ -50,7 +57,11 @@ else
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends npm
   fi
-  echo "setup: installing npm packages openmoji@17 fluentui-emoji@1.3 into $npm_dir"
+  echo "setup: installing npm packages openmoji@17 fluentui-emoji@1.3" \
+       "onnxruntime-node@$onnxruntime_node_version into $npm_dir"
   mkdir -p "$npm_dir"
-  npm install --no-save --no-audit --no-fund --prefix "$npm_dir" openmoji@17 fluentui-emoji@1.3
+  # onnxruntime-node bundles its CPU binaries; ONNXRUNTIME_NODE_INSTALL=skip stops its install
+  # script fetching the optional CUDA ones from outside the npm registry.
+  ONNXRUNTIME_NODE_INSTALL=skip npm install --no-save --no-audit --no-fund --prefix "$npm_dir" \
+    openmoji@17 fluentui-emoji@1.3 "onnxruntime-node@$onnxruntime_node_version"
 fi

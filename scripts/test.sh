@@ -1,11 +1,66 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs every test: the Release build, then the whole suite again under
-# AddressSanitizer + UndefinedBehaviorSanitizer. This is what .ci/run runs.
+# Sets up, builds and runs every check: the Release build (warnings are errors) and its tests;
+# the clang sanitizer build (AddressSanitizer + UndefinedBehaviorSanitizer, with the libFuzzer
+# targets) and the whole suite again under it; short fuzz runs; clang-tidy and cppcheck. Prints
+# each phase's wall time as it ends and all of them at the end. This is what .ci/run runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-bash scripts/build.sh release
-ctest --test-dir build --output-on-failure --timeout 600 -j "$(nproc)"
-bash scripts/build.sh asan
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build-asan --output-on-failure --timeout 900 -j "$(nproc)"
+jobs=$(nproc)
+export GLIMPSE_WERROR=ON
+
+phase_report=()
+report_phases() {
+  local status=$?
+  if [ ${#phase_report[@]} -gt 0 ]; then
+    echo "== phase wall times"
+    printf '   %s\n' "${phase_report[@]}"
+  fi
+  return $status
+}
+trap report_phases EXIT
+
+# phase NAME COMMAND...: runs one phase and records its wall time.
+phase() {
+  local name=$1
+  shift
+  local start=$SECONDS
+  echo "== $name"
+  "$@"
+  local seconds=$((SECONDS - start))
+  phase_report+=("$(printf '%-18s %3dm%02ds' "$name" $((seconds / 60)) $((seconds % 60)))")
+  echo "== $name: ${phase_report[-1]##* }"
+}
+
+# The sanitizers stop at the first report; LeakSanitizer is on (the GUI tests turn it off for
+# the app itself, tests/gui/CMakeLists.txt says why).
+sanitized() {
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 "$@"
+}
+
+all_start=$SECONDS
+phase setup bash scripts/setup.sh
+phase "release build" bash scripts/build.sh release
+phase "release ctest" ctest --test-dir build --output-on-failure --timeout 600 -j "$jobs"
+phase "sanitizer build" bash scripts/build.sh asan
+phase "sanitizer ctest" sanitized ctest --test-dir build-asan --output-on-failure --timeout 900 -j "$jobs"
+# The fuzz targets are built in build-asan/ (scripts/build.sh asan); scripts/fuzz.sh runs them
+# one after the other, each for a fixed wall time, on one core. clang-tidy runs beside them on
+# what is left (niced: the fuzzers keep their core), then on both cores.
+fuzz_and_lint() {
+  local lint_log
+  lint_log=$(mktemp)
+  nice -n 10 bash scripts/lint.sh build >"$lint_log" 2>&1 &
+  local lint_pid=$! fuzz_status=0 lint_status=0
+  GLIMPSE_FUZZ_BUILD_DIR=build-asan sanitized bash scripts/fuzz.sh --all 20 || fuzz_status=$?
+  wait "$lint_pid" || lint_status=$?
+  cat "$lint_log"
+  rm -f "$lint_log"
+  [ "$fuzz_status" -eq 0 ] && [ "$lint_status" -eq 0 ]
+}
+if [ -f scripts/fuzz.sh ]; then
+  phase "fuzz + lint" fuzz_and_lint
+else
+  phase lint bash scripts/lint.sh build
+fi
+total=$((SECONDS - all_start))
+phase_report+=("$(printf '%-18s %3dm%02ds' total $((total / 60)) $((total % 60)))")

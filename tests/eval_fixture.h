@@ -37,7 +37,7 @@ inline std::string write_eval_dataset(const std::filesystem::path& dir) {
     vision::Image img;
     img.width = w;
     img.height = h;
-    img.rgb.resize(static_cast<size_t>(w * h * 3));
+    img.rgb.resize(static_cast<size_t>(w) * h * 3);
     for (size_t i = 0; i < img.rgb.size(); ++i) img.rgb[i] = static_cast<uint8_t>((i * (5 + id)) % 253);
     vision::save_png((dir / r.file_name).string(), img);
     ds.images.push_back(std::move(r));

@@ -2,12 +2,21 @@
 // images with contexts of different lengths.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "glimpse/model/caption_model.h"
 #include "test_util.h"
 
 namespace glimpse::testing {
+
+// "w<i>", a word of the tiny models' vocabularies. Appended, not `"w" + std::to_string(i)`:
+// GCC 12 at -O3 warns, falsely, -Wrestrict on that operator+(const char*, string&&) once inlined.
+inline std::string vocabulary_word(int i) {
+  std::string word = "w";
+  word += std::to_string(i);
+  return word;
+}
 
 inline model::ModelConfig tiny_config(FusionKind fusion) {
   model::ModelConfig c;

@@ -82,6 +82,7 @@ TEST(BenchTrain, RepeatedStepsReduceTheLoss) {
   h.lr = 3e-3f;
   train::TrainingStep trainer(m, h.settings());
   std::vector<float> losses;
+  losses.reserve(12);
   for (int i = 0; i < 12; ++i) losses.push_back(trainer.run(b, h.lr));
   for (float l : losses) EXPECT_TRUE(std::isfinite(l));
   EXPECT_LT(losses.back(), losses.front() - 0.05f);

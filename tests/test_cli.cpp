@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -56,7 +57,7 @@ class CaptionCli : public ::testing::Test {
     // A tiny untrained model with a real vocabulary: its captions are arbitrary words, but
     // every part of the pipeline runs for real.
     std::vector<std::string> words;
-    for (int i = 0; i < 19; ++i) words.push_back("w" + std::to_string(i));
+    for (int i = 0; i < 19; ++i) words.push_back(glimpse::testing::vocabulary_word(i));
     text::Vocabulary vocab(words);
     auto cfg = glimpse::testing::tiny_config(FusionKind::Separate);
     cfg.vocab_size = vocab.size();
@@ -126,6 +127,9 @@ TEST(ShippedModel, CaptionWithoutAModelUsesItAndNamesAndPointsAtTheObjects) {
 
 // The caption bench compares with its PyTorch peer on every shipped model: a peer that cannot
 // load a model (it once refused the object head) leaves only glimpse's column, and this fails.
+// Both peers (PyTorch eager; ONNX Runtime through onnxruntime-node on the exported graphs) load
+// every shipped model, compute glimpse's log-probabilities on glimpse's caption, and run the
+// OpenBLAS kernel the bench chose for them. Times are printed, never asserted.
 TEST(ShippedModel, CaptionBenchComparesWithThePyTorchPeerOnEveryShippedModel) {
   const fs::path models = fs::path(GLIMPSE_SOURCE_TREE) / "assets" / "models";
   const std::string err = (fs::path(::testing::TempDir()) / ("bench-" + std::to_string(::getpid()))).string();
@@ -133,9 +137,31 @@ TEST(ShippedModel, CaptionBenchComparesWithThePyTorchPeerOnEveryShippedModel) {
     const std::string model = (models / (std::string(fusion) + ".safetensors")).string();
     const auto r = run_glimpse("bench --caption --threads 1 --min-time 0.01 --words 4 --model '" + model + "'", err);
     ASSERT_EQ(r.status, 0) << fusion << ": " << slurp(err);
-    EXPECT_NE(r.out.find("pytorch ms"), std::string::npos) << fusion << ": no peer column\n" << r.out << slurp(err);
-    EXPECT_NE(r.out.find("speed-up"), std::string::npos) << fusion << "\n" << r.out;
+    const std::string why = std::string(fusion) + "\n" + r.out + slurp(err);
+    EXPECT_NE(r.out.find("pytorch ms"), std::string::npos) << "no PyTorch column: " << why;
+    EXPECT_NE(r.out.find("onnxruntime ms"), std::string::npos) << "no ONNX Runtime column: " << why;
+    EXPECT_NE(r.out.find("log-prob check, pytorch: max |glimpse - pytorch|"), std::string::npos) << why;
+    EXPECT_NE(r.out.find("log-prob check, onnxruntime: max |glimpse - onnxruntime|"), std::string::npos) << why;
+    EXPECT_EQ(r.out.find("DISAGREE"), std::string::npos) << why;
+    EXPECT_NE(r.out.find("peer BLAS: OpenBLAS "), std::string::npos) << why;
+    EXPECT_EQ(r.out.find("warning: the PyTorch peer ran OpenBLAS"), std::string::npos) << why;
   }
+  fs::remove(err);
+}
+
+// Without Node.js the ONNX Runtime column is left out with one line saying why, and the rest of
+// the bench still runs.
+TEST(ShippedModel, CaptionBenchSaysWhyItSkipsTheOnnxRuntimePeer) {
+  const fs::path model = fs::path(GLIMPSE_SOURCE_TREE) / "assets" / "models" / "concat.safetensors";
+  const std::string err = (fs::path(::testing::TempDir()) / ("bench-no-node-" + std::to_string(::getpid()))).string();
+  const auto r = run_glimpse("bench --caption --no-torch --threads 1 --min-time 0.01 --words 2 --node /nonexistent/node "
+                             "--model '" + model.string() + "'", err);
+  const std::string stderr_text = slurp(err);
+  ASSERT_EQ(r.status, 0) << stderr_text;
+  EXPECT_NE(r.out.find("glimpse ms"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("onnxruntime ms"), std::string::npos) << r.out;
+  EXPECT_NE(stderr_text.find("skipping the ONNX Runtime peer: Node.js ('/nonexistent/node') is not on PATH"),
+            std::string::npos) << stderr_text;
   fs::remove(err);
 }
 
@@ -150,6 +176,23 @@ TEST_F(CaptionCli, PlainOutputIsOneLinePerImage) {
     ++n;
   }
   EXPECT_EQ(n, 2);
+}
+
+// A context longer than the model takes is cut, and the plain output says so once on stderr
+// (the JSON carries the count per image); a short one prints nothing.
+TEST_F(CaptionCli, AnOverLongContextIsCutWithANotice) {
+  std::string context;
+  for (int i = 0; i < 2000; ++i) context += glimpse::testing::vocabulary_word(i % 19) + " ";
+  const auto r = run_glimpse("caption --model " + model_ + " --context '" + context + "' " + images_[0], err_);
+  ASSERT_EQ(r.status, 0) << slurp(err_);
+  EXPECT_EQ(r.out.rfind(images_[0] + "\t", 0), 0u) << r.out;
+  const std::string err = slurp(err_);
+  EXPECT_NE(err.find("notice: --context is cut to the model's "), std::string::npos) << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+
+  const auto brief = run_glimpse("caption --model " + model_ + " --context 'a dog' " + images_[0], err_);
+  ASSERT_EQ(brief.status, 0);
+  EXPECT_EQ(slurp(err_), "");
 }
 
 TEST_F(CaptionCli, JsonHasEveryWordsAttention) {
@@ -171,7 +214,8 @@ TEST_F(CaptionCli, JsonHasEveryWordsAttention) {
   ASSERT_GT(c["tokens"].size(), 0u);
   std::string joined;
   for (const auto& t : c["tokens"]) {
-    joined += (joined.empty() ? "" : " ") + t["text"].get<std::string>();
+    if (!joined.empty()) joined += ' ';
+    joined += t["text"].get<std::string>();
     ASSERT_EQ(t["image_attention"].size(), 16u);
     double sum = 0;
     for (float v : t["image_attention"]) sum += v;
@@ -262,7 +306,7 @@ TEST_F(EvalCli, TableNamesEveryMetricAndEveryLayer) {
   ASSERT_EQ(r.status, 0) << slurp(err_);
   for (const char* row : {"images", "captions/s", "ms per caption", "BLEU-1", "BLEU-4", "METEOR", "ROUGE-L", "CIDEr-D",
                           "object precision", "object recall", "object F1", "hallucination rate",
-                          "distractor hallucination rate", "keywords followed", "distractors followed",
+                          "no object named twice", "distractor hallucination rate", "keywords followed", "distractors followed",
                           "mixed followed", "brief followed", "where followed", "count followed",
                           "image share", "context share",
                           "pointing, predicted, all layers", "pointing, predicted, layer 2",
@@ -298,6 +342,9 @@ TEST_F(EvalCli, CompareShowsOneColumnPerModelAndTheDifferingCaptions) {
   EXPECT_NE(r.out.find("| CIDEr-D |"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("| count followed |"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("Captions differ on "), std::string::npos) << r.out;
+  // The second table: the other model minus the first, with paired intervals.
+  EXPECT_NE(r.out.find("| metric (model - concat.safetensors) | separate.safetensors |"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("| object_f1 |"), std::string::npos) << r.out;
 
   const auto j = run_glimpse("compare --json --models " + models_[0] + "," + models_[1] + "," + models_[0] +
                                  " --data " + data_,
@@ -311,6 +358,15 @@ TEST_F(EvalCli, CompareShowsOneColumnPerModelAndTheDifferingCaptions) {
     EXPECT_NE(d["captions"][0], d["captions"][1]);
   }
   EXPECT_EQ(doc["differing_images"].get<size_t>(), doc["diffs"].size());
+  // Differences from the first model: the same model again differs by exactly 0.
+  ASSERT_EQ(doc["differences"].size(), 2u);
+  const auto& same = doc["differences"][1];
+  EXPECT_EQ(same["minus"], models_[0]);  // two columns share a file name: paths
+  ASSERT_FALSE(same["metrics"].empty());
+  for (const auto& [key, m] : same["metrics"].items()) {
+    EXPECT_EQ(m["value"].get<double>(), 0.0) << key;
+    EXPECT_FALSE(m["excludes_zero"].get<bool>()) << key;
+  }
   // 95 % bootstrap intervals beside the old fields, which stay as they were.
   const auto& report = doc["models"][0]["report"];
   EXPECT_TRUE(report["objects"]["recall"].is_number());
@@ -348,6 +404,52 @@ TEST_F(EvalCli, BadInputIsOneLineAndNonZeroExit) {
   EXPECT_NE(run_glimpse("eval --data " + data_, err_).status, 0);
   EXPECT_NE(run_glimpse("eval --beam 0 --model " + models_[0] + " --data " + data_, err_).status, 0);
   EXPECT_NE(run_glimpse("compare --data " + data_, err_).status, 0);
+}
+
+}  // namespace
+
+namespace {
+
+// `text` split at its newlines, without an empty last line.
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  for (size_t at = 0; at < text.size();) {
+    const size_t end = std::min(text.find('\n', at), text.size());
+    lines.push_back(text.substr(at, end - at));
+    at = end + 1;
+  }
+  return lines;
+}
+
+// Issue 12: `glimpse caption` over good pictures mixed with every kind of bad file in the corpus
+// (tests/data/bad/images/). Each bad file is one stderr line naming the file and the problem
+// (no decoder warnings, no crash), the good ones are still captioned in their order, and the
+// exit status says that not everything went well.
+TEST_F(CaptionCli, EveryBadCorpusFileIsOneLineAndTheGoodOnesAreCaptioned) {
+  const fs::path bad_dir = fs::path(GLIMPSE_SOURCE_TREE) / "tests" / "data" / "bad" / "images";
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"truncated.jpg", "truncated JPEG"}, {"truncated.png", "truncated PNG"}, {"empty.png", "empty"},
+      {"text.png", "not a supported image"}, {"animated.gif", "GIF is not supported"},
+      {"bomb.png", "over the limit"}};
+  std::string args = "caption --model " + model_ + " " + images_[0];
+  for (const auto& [name, problem] : bad) {
+    args += ' ';
+    args += (bad_dir / name).string();
+  }
+  args += " " + images_[1] + " " + (bad_dir / "orientation-6.jpg").string();
+  const auto r = run_glimpse(args, err_);
+  EXPECT_EQ(r.status, 1);
+  const std::string err = slurp(err_);
+  const std::vector<std::string> err_lines = split_lines(err);
+  ASSERT_EQ(err_lines.size(), bad.size()) << err;
+  for (size_t i = 0; i < bad.size(); ++i) {
+    EXPECT_NE(err_lines[i].find(bad[i].first), std::string::npos) << err_lines[i];
+    EXPECT_NE(err_lines[i].find(bad[i].second), std::string::npos) << err_lines[i];
+  }
+  const std::vector<std::string> good = {images_[0], images_[1], (bad_dir / "orientation-6.jpg").string()};
+  const std::vector<std::string> out_lines = split_lines(r.out);
+  ASSERT_EQ(out_lines.size(), good.size()) << r.out;
+  for (size_t i = 0; i < good.size(); ++i) EXPECT_EQ(out_lines[i].rfind(good[i] + "\t", 0), 0u) << out_lines[i];
 }
 
 }  // namespace

@@ -283,7 +283,9 @@ TEST_F(EvalTest, BootstrapIdentityResampleGivesEveryMetric) {
     ASSERT_TRUE(expected.count(m.key)) << m.key;
     const std::optional<double> want = expected.at(m.key), got = m.value(all);
     ASSERT_EQ(got.has_value(), want.has_value()) << m.key;
-    if (want) EXPECT_NEAR(*got, *want, 1e-9) << m.key;
+    if (want) {
+      EXPECT_NEAR(*got, *want, 1e-9) << m.key;
+    }
   }
 }
 

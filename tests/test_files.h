@@ -13,8 +13,8 @@ namespace glimpse::testing {
 
 // An empty folder <tmp>/glimpse_test_<prefix>_<name>_<pid>.
 inline std::filesystem::path fresh_temp_dir(const std::string& prefix, const std::string& name) {
-  const auto p = std::filesystem::temp_directory_path() /
-                 ("glimpse_test_" + prefix + "_" + name + "_" + std::to_string(::getpid()));
+  auto p = std::filesystem::temp_directory_path() /
+           ("glimpse_test_" + prefix + "_" + name + "_" + std::to_string(::getpid()));
   std::filesystem::remove_all(p);
   std::filesystem::create_directories(p);
   return p;

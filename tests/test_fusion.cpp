@@ -33,10 +33,10 @@ struct Memories {
   std::vector<uint8_t> context_padding, joint_padding;
   MemorySlot slots[2];
 
-  explicit Memories(Rng& rng) {
-    image = random_tensor({kB * kLi, kD}, rng);
-    context = random_tensor({kB * kLc, kD}, rng);
-    context_padding = {0, 0, 0, 0, 0, 0, 1, 1};
+  explicit Memories(Rng& rng)
+      : image(random_tensor({kB * kLi, kD}, rng)),
+        context(random_tensor({kB * kLc, kD}, rng)),
+        context_padding{0, 0, 0, 0, 0, 0, 1, 1} {
     joint.resize({kB * (kLi + kLc), kD});
     for (int64_t b = 0; b < kB; ++b) {
       for (int64_t j = 0; j < kLi; ++j)
@@ -190,17 +190,17 @@ TEST(GatedFusion, ClosedContextGateEqualsTheModelWithoutContextSublayers) {
   gated.init(rng);
   ParameterList gp;
   gated.collect("", gp);
-  for (auto& p : gp)
+  for (const auto& p : gp)
     if (p.name == "gate_image") p.param->value[0] = 20.0f;
   DecoderBlock image_only(small_config(), FusionKind::Concat);
   ParameterList ip;
   image_only.collect("", ip);
   auto find = [&](const std::string& name) -> Parameter* {
-    for (auto& p : gp)
+    for (const auto& p : gp)
       if (p.name == name) return p.param;
     return nullptr;
   };
-  for (auto& p : ip) {
+  for (const auto& p : ip) {
     std::string name = p.name;
     if (name.rfind("norm2.", 0) == 0) name = "norm_image." + name.substr(6);
     if (name.rfind("multihead_attn.", 0) == 0) name = "attn_image." + name.substr(15);

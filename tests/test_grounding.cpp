@@ -436,6 +436,7 @@ TEST(Grounding, PointingGameHelpers) {
   EXPECT_EQ(pointed_patch(image, 2, 2, 2, 0), 0);
   EXPECT_EQ(pointed_patch(image, 2, 2, 2, 1), 1);
   EXPECT_EQ(pointed_patch(image, 2, 2, 2, -1), 0);  // 2.2 vs 1.8
+  // cppcheck-suppress unusedScopedObject ; made only to see the constructor refuse it
   EXPECT_THROW(PointingGame(0, 2), Error);
   // A record of the wrong size is refused.
   const ObjectLexicon lex(small_catalogue());

@@ -261,7 +261,7 @@ TEST(Layers, CrossEntropyTwoClasses) {
   const int32_t targets[] = {0, 1};
   CrossEntropyLoss ce;
   // Row 0: ln 2. Row 1: -log(e^0 / (e^2 + 1)) = log(1 + e^2). Mean of both.
-  const double row0 = std::log(2.0), row1 = std::log(1.0 + std::exp(2.0));
+  const double row0 = std::log(2.0), row1 = std::log1p(std::exp(2.0));
   EXPECT_NEAR(ce.forward(logits, targets, 2), (row0 + row1) / 2, 1e-6);
   EXPECT_EQ(ce.counted(), 2);
   // Gradient of the mean: (softmax - onehot) / 2.
@@ -277,7 +277,7 @@ TEST(Layers, CrossEntropyTwoClasses) {
 
   // Label smoothing 0.1 with 2 classes: 0.9 * nll + 0.1 * mean_j(-log p_j).
   CrossEntropyLoss smooth(-100, 0.1f);
-  const double other = std::log(1.0 + std::exp(-2.0));  // -log p_0 of row 1
+  const double other = std::log1p(std::exp(-2.0));  // -log p_0 of row 1
   const double s0 = std::log(2.0);                      // row 0: both classes at ln 2
   const double s1 = 0.9 * row1 + 0.1 * (other + row1) / 2;
   EXPECT_NEAR(smooth.forward(logits, targets, 2), (s0 + s1) / 2, 1e-6);

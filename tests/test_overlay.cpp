@@ -19,7 +19,7 @@ namespace {
 using namespace glimpse;
 using namespace glimpse::vision;
 
-Image solid(int w, int h, Rgb colour) {
+Image solid(int w, int h, const Rgb& colour) {
   Image img;
   img.width = w;
   img.height = h;

@@ -434,8 +434,8 @@ TEST(Parity, EncoderLayer) {
   Case c;
   ASSERT_TRUE(load_case("encoder_layer", c));
   std::vector<std::string> keys = kBlockMeta;
-  keys.push_back("len");
-  keys.push_back("gelu");
+  keys.emplace_back("len");
+  keys.emplace_back("gelu");
   ASSERT_TRUE(has_metadata(c, keys));
   const glimpse::BlockConfig cfg = block_config(c);
   const int64_t d = cfg.d_model, B = meta_int(c, "batch"), L = meta_int(c, "len");
@@ -469,7 +469,7 @@ TEST(Parity, DecoderLayer) {
     Case c;
     ASSERT_TRUE(load_case(name, c));
     std::vector<std::string> keys = kBlockMeta;
-    for (const char* k : {"len_t", "len_m", "gelu"}) keys.push_back(k);
+    for (const char* k : {"len_t", "len_m", "gelu"}) keys.emplace_back(k);
     ASSERT_TRUE(has_metadata(c, keys));
     const glimpse::BlockConfig cfg = block_config(c);
     const int64_t d = cfg.d_model, B = meta_int(c, "batch");
@@ -615,7 +615,7 @@ TEST(Parity, TrainingDecoder) {
   ASSERT_TRUE(load_case("train_decoder", c));
   std::vector<std::string> keys = kBlockMeta;
   for (const auto& k : kAdamMeta) keys.push_back(k);
-  for (const char* k : {"len_t", "len_m", "gelu", "max_norm"}) keys.push_back(k);
+  for (const char* k : {"len_t", "len_m", "gelu", "max_norm"}) keys.emplace_back(k);
   ASSERT_TRUE(has_metadata(c, keys));
   const glimpse::BlockConfig cfg = block_config(c);
   const int64_t d = cfg.d_model, B = meta_int(c, "batch");

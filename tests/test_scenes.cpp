@@ -196,7 +196,7 @@ TEST(SceneDataset, FolderDoesNotDependOnTheThreadCount) {
     o.count = 40;
     o.out_dir = temp_dir("threads" + std::to_string(threads)).string();
     write_scene_dataset(catalogue(), o);
-    dirs.push_back(o.out_dir);
+    dirs.emplace_back(o.out_dir);
   }
   set_threads(saved);
   const std::string json = read_file(dirs[0] / "captions.json");

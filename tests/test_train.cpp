@@ -47,9 +47,10 @@ namespace fs = std::filesystem;
 // learn them exactly), and context entries on two of them.
 struct SquaresDataset {
   fs::path dir;
-  SquaresDataset() {
-    dir = fs::temp_directory_path() / ("glimpse-train-" + std::to_string(getpid()) + "-" +
-                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  SquaresDataset()
+      : dir(fs::temp_directory_path() /
+            ("glimpse-train-" + std::to_string(getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
     fs::remove_all(dir);
     fs::create_directories(dir);
     struct Spec { uint8_t r, g, b; int x, y; const char* caption; };
@@ -393,7 +394,7 @@ TEST(TrainingInit, MatchesVocabularyRowsByWordAndRefusesAnotherModelSize) {
   // A new vocabulary: the old words reversed, plus one the file does not know.
   std::vector<std::string> words(source_vocab.tokens().begin() + 4, source_vocab.tokens().end());
   std::reverse(words.begin(), words.end());
-  words.push_back("zeppelin");
+  words.emplace_back("zeppelin");
   const text::Vocabulary vocab(words);
   model::ModelConfig cfg = source.model->config();
   cfg.vocab_size = vocab.size();
@@ -553,6 +554,7 @@ TEST(Training, BadInputIsAClearError) {
 
 pid_t spawn(const std::vector<std::string>& args, const std::string& log) {
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   posix_spawn_file_actions_t actions;
@@ -663,10 +665,11 @@ TEST(TrainingCli, CurvesRedrawsARunFromItsMetricsLog) {
       }
     return n;
   };
-  const std::string with = write_log("with.jsonl", true), without = write_log("without.jsonl", false);
+  const std::string with_log = write_log("with.jsonl", true);
+  const std::string without_log = write_log("without.jsonl", false);
   const std::string cli = GLIMPSE_CLI;
-  ASSERT_EQ(std::system((cli + " curves " + with + " --out " + (dir / "with.png").string()).c_str()), 0);
-  ASSERT_EQ(std::system((cli + " curves " + without + " --out " + (dir / "without.png").string()).c_str()), 0);
+  ASSERT_EQ(std::system((cli + " curves " + with_log + " --out " + (dir / "with.png").string()).c_str()), 0);
+  ASSERT_EQ(std::system((cli + " curves " + without_log + " --out " + (dir / "without.png").string()).c_str()), 0);
   const vision::Image a = vision::load_image((dir / "with.png").string());
   const vision::Image b = vision::load_image((dir / "without.png").string());
   ASSERT_EQ(a.width, 1100);

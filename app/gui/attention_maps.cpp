@@ -123,8 +123,10 @@ bool LayerHeadMaps::update(const std::shared_ptr<const CaptionResult>& result, i
 }
 
 const AttentionMap* LayerHeadMaps::at(int row, int column) const {
-  const size_t i = static_cast<size_t>(row * (heads_ + 2) + column);
-  if (row < 0 || column < 0 || column >= heads_ + 2 || i >= maps_.size()) return nullptr;
+  if (row < 0 || column < 0 || column >= heads_ + 2) return nullptr;
+  const size_t i =
+      static_cast<size_t>(row) * static_cast<size_t>(heads_ + 2) + static_cast<size_t>(column);
+  if (i >= maps_.size()) return nullptr;
   return maps_[i].empty() ? nullptr : &maps_[i];
 }
 

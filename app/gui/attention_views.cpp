@@ -50,6 +50,17 @@ int best_columns(int count, ImVec2 size, float aspect) {
   return best;
 }
 
+// A grid tile's caption: "L2 H3", "mean L H1", "L1 max H". Appended piece by piece: GCC 12 at
+// -O3 warns, falsely, -Wrestrict on `"L" + std::to_string(n)` (its operator+(const char*,
+// string&&) inlined).
+std::string tile_label(int layer, int head) {
+  std::string label = layer < 0 ? "mean L" : "L";
+  if (layer >= 0) label += std::to_string(layer + 1);
+  label += head == -1 ? " mean H" : head == -2 ? " max H" : " H";
+  if (head >= 0) label += std::to_string(head + 1);
+  return label;
+}
+
 }  // namespace
 
 bool map_settings_panel(MapSettings& map, OverlayLook& look, int layers, int heads) {
@@ -115,8 +126,7 @@ void layer_head_grid(const LayerHeadMaps& maps, const Texture* picture, const Ov
       if (c > 0) ImGui::SameLine(0, gap);
       const int layer = r < maps.layers() ? r : -1;
       const int head = c < maps.heads() ? c : (c == maps.heads() ? -1 : -2);
-      const std::string label = (layer < 0 ? std::string("mean L") : "L" + std::to_string(layer + 1)) +
-                                " " + (head == -1 ? "mean H" : head == -2 ? "max H" : "H" + std::to_string(head + 1));
+      const std::string label = tile_label(layer, head);
       const std::string id = "tile" + std::to_string(r * cols + c);
       if (map_tile(id.c_str(), picture, maps.at(r, c), look.alpha, tile, label,
                    map.layer == layer && map.head == head)) {

@@ -11,7 +11,7 @@ CaptionJobs::~CaptionJobs() {
   {
     std::lock_guard lock(mutex_);
     stop_ = true;
-    for (auto& p : live_)
+    for (const auto& p : live_)
       if (p) p->cancel = true;
   }
   wake_.notify_all();

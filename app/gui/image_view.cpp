@@ -39,7 +39,7 @@ std::vector<int> patches_in(const PatchGrid& grid, ImVec2 a, ImVec2 b) {
 void handle_input(ImageViewState& view, const ImageViewContent& c, const Mapping& m,
                   ImVec2 panel_min, ImVec2 panel_size, std::vector<int>* selection,
                   ImageViewResult& result) {
-  ImGuiIO& io = ImGui::GetIO();
+  const ImGuiIO& io = ImGui::GetIO();
   const bool hovered = ImGui::IsItemHovered();
   const bool active = ImGui::IsItemActive();
   if (hovered && io.MouseWheel != 0.0f) {
@@ -184,7 +184,7 @@ ImageViewResult image_view(const char* id, ImageViewState& view, const ImageView
   result.image_max = m.to_screen(w, h);
   draw->AddImage(c.picture->id(), result.image_min, result.image_max);
   if (c.overlay && c.overlay->texture.valid()) {
-    const int alpha = static_cast<int>(std::clamp(c.look.alpha, 0.0f, 1.0f) * 255.0f + 0.5f);
+    const int alpha = static_cast<int>(std::lround(std::clamp(c.look.alpha, 0.0f, 1.0f) * 255.0f));
     if (alpha > 0)
       draw->AddImage(c.overlay->texture.id(), result.image_min, result.image_max, ImVec2(0, 0),
                      ImVec2(1, 1), IM_COL32(255, 255, 255, alpha));

@@ -7,11 +7,12 @@
 
 namespace glimpse::gui {
 
-Image read_framebuffer(int x0, int y0, int x1, int y1, int fb_w, int fb_h) {
-  x0 = std::clamp(x0, 0, fb_w);
-  x1 = std::clamp(x1, 0, fb_w);
-  y0 = std::clamp(y0, 0, fb_h);
-  y1 = std::clamp(y1, 0, fb_h);
+Image read_framebuffer(int x0, int y0, int x1, int y1, int framebuffer_width,
+                       int framebuffer_height) {
+  x0 = std::clamp(x0, 0, framebuffer_width);
+  x1 = std::clamp(x1, 0, framebuffer_width);
+  y0 = std::clamp(y0, 0, framebuffer_height);
+  y1 = std::clamp(y1, 0, framebuffer_height);
   Image image;
   if (x1 <= x0 || y1 <= y0) return image;
   image.width = x1 - x0;
@@ -20,7 +21,8 @@ Image read_framebuffer(int x0, int y0, int x1, int y1, int fb_w, int fb_h) {
   glPixelStorei(GL_PACK_ALIGNMENT, 1);
   glReadBuffer(GL_BACK);
   // GL's origin is the bottom-left corner.
-  glReadPixels(x0, fb_h - y1, image.width, image.height, GL_RGB, GL_UNSIGNED_BYTE, rows.data());
+  glReadPixels(x0, framebuffer_height - y1, image.width, image.height, GL_RGB, GL_UNSIGNED_BYTE,
+               rows.data());
   image.rgb.resize(rows.size());
   const size_t stride = static_cast<size_t>(image.width) * 3;
   for (int y = 0; y < image.height; ++y)
@@ -28,6 +30,9 @@ Image read_framebuffer(int x0, int y0, int x1, int y1, int fb_w, int fb_h) {
   return image;
 }
 
-Image read_framebuffer(int fb_w, int fb_h) { return read_framebuffer(0, 0, fb_w, fb_h, fb_w, fb_h); }
+Image read_framebuffer(int framebuffer_width, int framebuffer_height) {
+  return read_framebuffer(0, 0, framebuffer_width, framebuffer_height, framebuffer_width,
+                          framebuffer_height);
+}
 
 }  // namespace glimpse::gui

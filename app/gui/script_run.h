@@ -33,7 +33,6 @@ class ScriptRun {
   Phase phase_ = Phase::Waiting;
   std::chrono::steady_clock::time_point start_;
   int frames_seen_ = 0, counted_ = 0, switch_word_ = 0, restore_word_ = 0;
-  bool exports_submitted_ = false;
   int pending_tasks_ = 0;
   std::vector<float> frame_ms_, switch_ms_;
 };

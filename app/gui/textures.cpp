@@ -24,7 +24,9 @@ unsigned upload(int width, int height, GLenum format, const uint8_t* pixels) {
   return name;
 }
 
-uint8_t to_byte(float v) { return static_cast<uint8_t>(std::clamp(v, 0.0f, 1.0f) * 255.0f + 0.5f); }
+uint8_t to_byte(float v) {
+  return static_cast<uint8_t>(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f));
+}
 
 }  // namespace
 

@@ -37,7 +37,7 @@ void Embedding::backward(const int32_t* ids, int64_t n, const Tensor& dy) {
             std::to_string(dim_) + "]");
   check_ids(ids, n, num_, "Embedding.backward");
   for (int64_t i = 0; i < n; ++i) {
-    float* g = weight.grad.data() + int64_t{ids[i]} * dim_;
+    float* g = weight.grad.data() + static_cast<int64_t>(ids[i]) * dim_;
     const float* d = dy.data() + i * dim_;
     for (int64_t j = 0; j < dim_; ++j) g[j] += d[j];
   }

@@ -36,7 +36,7 @@ class SerialFusion final : public Fusion {
   FusionKind kind() const override { return kind_; }
 
   void init(Rng& rng) override {
-    for (auto& s : subs_) {
+    for (const auto& s : subs_) {
       s->attn.init(rng);
       s->gate.value.zero();  // Flamingo: tanh(0) = 0, the layer starts closed
     }

@@ -30,7 +30,7 @@ int64_t shape_numel(const Shape& shape) {
   return n;
 }
 
-Tensor::Tensor(Shape shape, float fill_value) {
+Tensor::Tensor(const Shape& shape, float fill_value) {
   resize(shape);
   fill(fill_value);
 }

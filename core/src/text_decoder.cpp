@@ -113,7 +113,7 @@ void TextDecoder::start(DecoderState& state, int64_t rows, int64_t max_len) cons
 void TextDecoder::step(const int32_t* ids, int64_t pos, const KeyValueView* const* const* views,
                        DecoderState& state, Tensor& logits, const FusionStepTaps* taps) const {
   embed(ids, state.rows, 1, pos, state.x);
-  const FusionStepTaps none;
+  const FusionStepTaps none{};
   for (size_t i = 0; i < blocks_.size(); ++i) {
     blocks_[i]->step(state.x, pos, state.caches[i], views[i], state.scratch, state.y,
                      taps ? taps[i] : none);

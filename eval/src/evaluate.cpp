@@ -204,6 +204,7 @@ EvalReport evaluate(model::CaptionModel& model, const text::Vocabulary& vocab,
     std::vector<vision::Image> images;
     for (size_t i = start; i < end; ++i) images.push_back(data.load_image(i));
     std::vector<const vision::Image*> plain_images;
+    plain_images.reserve(images.size());
     for (const auto& im : images) plain_images.push_back(&im);
     // The context captions of this batch: (image, context) pairs, decoded together.
     std::vector<size_t> ctx_image;

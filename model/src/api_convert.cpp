@@ -25,18 +25,18 @@ vision::PatchGrid to_vision(const PatchGrid& g) {
   return v;
 }
 
-PatchGrid to_public(const vision::PatchGrid& v) {
+PatchGrid to_public(const vision::PatchGrid& grid) {
   PatchGrid g;
-  g.rows = v.rows;
-  g.cols = v.cols;
-  g.image_width = v.image_width;
-  g.image_height = v.image_height;
-  g.scale_x = v.scale_x;
-  g.scale_y = v.scale_y;
-  g.offset_x = v.offset_x;
-  g.offset_y = v.offset_y;
-  g.boxes.reserve(v.boxes.size());
-  for (const vision::PixelBox& b : v.boxes) g.boxes.push_back({b.x0, b.y0, b.x1, b.y1});
+  g.rows = grid.rows;
+  g.cols = grid.cols;
+  g.image_width = grid.image_width;
+  g.image_height = grid.image_height;
+  g.scale_x = grid.scale_x;
+  g.scale_y = grid.scale_y;
+  g.offset_x = grid.offset_x;
+  g.offset_y = grid.offset_y;
+  g.boxes.reserve(grid.boxes.size());
+  for (const vision::PixelBox& b : grid.boxes) g.boxes.push_back({b.x0, b.y0, b.x1, b.y1});
   return g;
 }
 

@@ -82,6 +82,7 @@ Image render_attention_sheet(const Image& picture, const PatchGrid& grid,
                              const std::vector<SheetTile>& tiles, int columns,
                              const OverlayStyle& style, int tile_width) {
   std::vector<vision::WordAttention> words;
+  words.reserve(tiles.size());
   for (const SheetTile& t : tiles) words.push_back({t.label, t.weights});
   vision::OverlayOptions o = overlay_options(style);
   o.label.clear();

@@ -27,7 +27,7 @@ json attention_json(const StepAttention& a, bool per_layer) {
   for (int l = 0; l < a.layers; ++l) {
     json heads_img = json::array(), heads_ctx = json::array();
     for (int h = 0; h < a.heads; ++h) {
-      const auto row = static_cast<std::ptrdiff_t>(l * a.heads + h);
+      const auto row = static_cast<std::ptrdiff_t>(l) * a.heads + h;
       heads_img.push_back(std::vector<float>(a.image_by_head.begin() + row * static_cast<std::ptrdiff_t>(N),
                                              a.image_by_head.begin() + (row + 1) * static_cast<std::ptrdiff_t>(N)));
       heads_ctx.push_back(std::vector<float>(a.context_by_head.begin() + row * static_cast<std::ptrdiff_t>(Lc),

@@ -147,6 +147,7 @@ std::vector<Encoding> Model::encode(const std::vector<const Image*>& images,
     pictures.push_back(api::to_vision(*im));
   }
   std::vector<const vision::Image*> ptrs;
+  ptrs.reserve(pictures.size());
   for (const auto& p : pictures) ptrs.push_back(&p);
   const model::InputBatch batch = model::make_input_batch(ptrs, contexts, impl_->vocabulary, impl_->config());
   Tensor image_memory;

@@ -9,13 +9,14 @@ namespace glimpse::model {
 
 CaptionModel::CaptionModel(const ModelConfig& config, uint64_t seed)
     : config_((validate(config), config)),
+      vit_(std::make_unique<vision::VitEncoder>(config.image, config.block(seed * 3 + 1),
+                                                config.encoder_layers)),
+      context_(std::make_unique<text::ContextEncoder>(config.vocab_size, config.max_context_len,
+                                                      config.block(seed * 3 + 2),
+                                                      config.context_layers)),
+      decoder_(std::make_unique<TextDecoder>(config.decoder(seed * 3 + 3))),
       modality_image_({config.d_model}, false),
       modality_context_({config.d_model}, false) {
-  vit_ = std::make_unique<vision::VitEncoder>(config.image, config.block(seed * 3 + 1),
-                                              config.encoder_layers);
-  context_ = std::make_unique<text::ContextEncoder>(config.vocab_size, config.max_context_len,
-                                                    config.block(seed * 3 + 2), config.context_layers);
-  decoder_ = std::make_unique<TextDecoder>(config.decoder(seed * 3 + 3));
   Rng rng(seed);
   vit_->init(rng);
   context_->init(rng);

@@ -66,7 +66,7 @@ class GuiTest : public ::testing::Test {
   fs::path config_dir() const { return dir_ / "config"; }
   fs::path path(const std::string& name) const { return dir_ / name; }
   fs::path garbage(const std::string& name) const {
-    const fs::path p = dir_ / name;
+    fs::path p = dir_ / name;
     std::ofstream(p, std::ios::binary) << "\x89PNG not really\x01\x02\x03 garbage bytes";
     return p;
   }
@@ -132,10 +132,10 @@ size_t distinct_colours(const glimpse::Image& img, int x0, int y0, int x1, int y
 
 // The centre half of patch `p` on screen, from the app's reported picture rectangle.
 std::array<double, 4> patch_on_screen(const json& panel_json, const json& boxes, size_t p) {
-  const auto r = panel_json.at("rect");
+  const auto& r = panel_json.at("rect");
   const double w = panel_json.at("image_size")[0], h = panel_json.at("image_size")[1];
   const double sx = (r[2].get<double>() - r[0].get<double>()) / w, sy = (r[3].get<double>() - r[1].get<double>()) / h;
-  const auto b = boxes.at(p);
+  const auto& b = boxes.at(p);
   const double x0 = r[0].get<double>() + b[0].get<double>() * sx, x1 = r[0].get<double>() + b[2].get<double>() * sx;
   const double y0 = r[1].get<double>() + b[1].get<double>() * sy, y1 = r[1].get<double>() + b[3].get<double>() * sy;
   const double qx = (x1 - x0) / 4, qy = (y1 - y0) / 4;

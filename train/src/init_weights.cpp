@@ -28,6 +28,8 @@ std::string InitReport::summary() const {
   return s;
 }
 
+// `model` is written: its weights are reached through the Parameter pointers of parameters().
+// cppcheck-suppress constParameter
 InitReport init_from_checkpoint(model::CaptionModel& model, const text::Vocabulary& vocab,
                                 const std::string& path) {
   const model::Checkpoint source = model::load_checkpoint(path);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <ostream>
 
@@ -17,7 +18,7 @@ ProgressReporter::ProgressReporter(int64_t total_steps, int64_t first_step, std:
 std::string ProgressReporter::format_duration(double s) {
   if (!(s >= 0) || s > 1e8) return "?";
   char buf[32];
-  const auto t = static_cast<int64_t>(s + 0.5);
+  const auto t = static_cast<int64_t>(std::llround(s));
   if (t >= 3600) std::snprintf(buf, sizeof buf, "%lldh%02lldm", (long long)(t / 3600), (long long)(t % 3600 / 60));
   else if (t >= 60) std::snprintf(buf, sizeof buf, "%lldm%02llds", (long long)(t / 60), (long long)(t % 60));
   else std::snprintf(buf, sizeof buf, "%llds", (long long)t);

@@ -70,6 +70,8 @@ ResumeState load_resume_state(const std::string& path) {
   return s;
 }
 
+// `model` is written: its weights are reached through the Parameter pointers of parameters().
+// cppcheck-suppress constParameter
 void restore(const ResumeState& state, const std::string& path, model::CaptionModel& model,
              AdamW& optimizer) {
   const ParameterList& params = model.parameters();

@@ -65,7 +65,10 @@ std::vector<ArtStyle> parse_art_styles(const std::string& spec) {
 
 std::string art_styles_name(const std::vector<ArtStyle>& styles) {
   std::string out;
-  for (const ArtStyle s : styles) out += (out.empty() ? "" : ",") + std::string(art_style_name(s));
+  for (const ArtStyle s : styles) {
+    if (!out.empty()) out += ',';
+    out += art_style_name(s);
+  }
   return out;
 }
 

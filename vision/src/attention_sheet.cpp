@@ -57,8 +57,10 @@ Image labelled_grid(std::span<const LabelledImage> tiles, int columns,
   const int cols = std::min(columns, count);
   const int rows = (count + cols - 1) / cols;
   const int cell_height = tile.height + options.label_height;
-  const int64_t sheet_w = int64_t{cols} * tile.width + int64_t{cols + 1} * options.gap;
-  const int64_t sheet_h = int64_t{rows} * cell_height + int64_t{rows + 1} * options.gap;
+  const int64_t sheet_w =
+      static_cast<int64_t>(cols) * tile.width + static_cast<int64_t>(cols + 1) * options.gap;
+  const int64_t sheet_h =
+      static_cast<int64_t>(rows) * cell_height + static_cast<int64_t>(rows + 1) * options.gap;
   check(sheet_w * sheet_h <= kMaxSheetPixels, "labelled_grid",
         std::to_string(count) + " tiles in " + std::to_string(cols) + " columns make a " +
             std::to_string(sheet_w) + "x" + std::to_string(sheet_h) + " sheet, over the " +

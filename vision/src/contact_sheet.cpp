@@ -1,6 +1,7 @@
 #include "glimpse/vision/contact_sheet.h"
 
 #include <algorithm>
+#include <cmath>
 #include <opencv2/imgproc.hpp>
 #include <sstream>
 
@@ -55,7 +56,7 @@ Image make_contact_sheet(const std::vector<ContactTile>& tiles, int columns, int
     const int x0 = static_cast<int>(t % columns) * cell_w + kMargin;
     const int y0 = static_cast<int>(t / columns) * cell_h + kMargin;
     const double scale = static_cast<double>(tile_px) / tile.image.width;
-    const int th = static_cast<int>(tile.image.height * scale + 0.5);
+    const int th = static_cast<int>(std::lround(tile.image.height * scale));
     cv::Mat src(tile.image.height, tile.image.width, CV_8UC3, const_cast<uint8_t*>(tile.image.rgb.data()));
     cv::Mat dst = sheet(cv::Rect(x0, y0, tile_px, std::min(th, tile_px)));
     cv::resize(src, dst, dst.size(), 0, 0, cv::INTER_NEAREST);

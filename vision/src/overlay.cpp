@@ -76,6 +76,9 @@ Image render_overlay(const Image& original, const PatchGrid& grid, std::span<con
   const uint8_t* src = original.rgb.data();
   uint8_t* dst = out.rgb.data();
   for (size_t i = 0; i < pixels; ++i) {
+    // Per pixel, so +0.5 and a cast rather than std::lround's call: the heat values are in
+    // [0, 1], where both round the same way.
+    // NOLINTNEXTLINE(bugprone-incorrect-roundings)
     const Rgb& colour = table[static_cast<int>(heat_values[i] * 255.0f + 0.5f)];
     for (size_t ch = 0; ch < 3; ++ch)
       dst[i * 3 + ch] = static_cast<uint8_t>((src[i * 3 + ch] * keep + colour[ch] * a + 128) >> 8);

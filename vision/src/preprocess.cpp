@@ -59,8 +59,10 @@ PreparedImage prepare_image(const Image& image, const PreprocessConfig& c) {
       grid.scale_x = grid.scale_y = s;
       new_w = std::max(1, static_cast<int>(std::lround(W * s)));
       new_h = std::max(1, static_cast<int>(std::lround(H * s)));
-      grid.offset_x = static_cast<float>((S - new_w) / 2);
-      grid.offset_y = static_cast<float>((S - new_h) / 2);
+      // Whole pixels: the picture is pasted at an integer offset.
+      const int pad_x = (S - new_w) / 2, pad_y = (S - new_h) / 2;
+      grid.offset_x = static_cast<float>(pad_x);
+      grid.offset_y = static_cast<float>(pad_y);
       break;
     }
     case ResizeMode::CenterCrop: {
@@ -68,8 +70,10 @@ PreparedImage prepare_image(const Image& image, const PreprocessConfig& c) {
       grid.scale_x = grid.scale_y = s;
       new_w = std::max(S, static_cast<int>(std::lround(W * s)));
       new_h = std::max(S, static_cast<int>(std::lround(H * s)));
-      grid.offset_x = -static_cast<float>((new_w - S) / 2);
-      grid.offset_y = -static_cast<float>((new_h - S) / 2);
+      // Whole pixels: the crop starts at an integer offset.
+      const int crop_x = (new_w - S) / 2, crop_y = (new_h - S) / 2;
+      grid.offset_x = -static_cast<float>(crop_x);
+      grid.offset_y = -static_cast<float>(crop_y);
       break;
     }
   }

@@ -15,7 +15,10 @@ constexpr float kDotRadius = 0.27f;  // of the texture period
 
 // Rounds to the nearest byte (a cast after +0.5: this runs for every pixel, lround would not
 // be inlined).
-uint8_t to_byte(float v) { return static_cast<uint8_t>(std::clamp(v, 0.0f, 255.0f) + 0.5f); }
+uint8_t to_byte(float v) {
+  // NOLINTNEXTLINE(bugprone-incorrect-roundings): non-negative after the clamp, see above
+  return static_cast<uint8_t>(std::clamp(v, 0.0f, 255.0f) + 0.5f);
+}
 
 struct Rgb {
   float r, g, b;

@@ -106,6 +106,7 @@ class Phraser {
       if (std::find(regions.begin(), regions.end(), r) == regions.end()) regions.push_back(r);
     }
     std::vector<std::string> phrases;
+    phrases.reserve(regions.size());
     for (const int r : regions) phrases.push_back(pick(rng_, region_phrases(r)));
     return join_list(phrases);
   }
@@ -213,7 +214,7 @@ std::string lead_in(Phraser& ph, const Group& first) {
   static const std::vector<std::string> leads = [] {
     std::vector<std::string> l = {"", ""};  // twice: most captions start with the objects
     for (const std::string& p : picture_lead_ins()) l.push_back(p + " ");
-    l.push_back("there ");
+    l.emplace_back("there ");
     return l;
   }();
   std::string lead = pick(ph.rng(), leads);
@@ -229,6 +230,7 @@ std::string list_template(Phraser& ph) {
   o.colour = chance(ph.rng(), 0.5f);
   o.size = chance(ph.rng(), 0.3f);
   std::vector<std::string> items;
+  items.reserve(order.size());
   for (const Group* g : order) items.push_back(ph.noun_phrase(*g, o));
   std::string s = lead_in(ph, *order.front()) + join_list(items);
   if (chance(ph.rng(), 0.35f)) s.append(" ").append(ph.background());
@@ -237,6 +239,7 @@ std::string list_template(Phraser& ph) {
 
 std::string where_items(Phraser& ph, const NounOptions& o, const std::vector<const Group*>& order) {
   std::vector<std::string> items;
+  items.reserve(order.size());
   for (const Group* g : order) items.push_back(ph.noun_phrase(*g, o) + " " + ph.position(*g));
   return join_list(items);
 }
@@ -274,6 +277,7 @@ std::string attributes_template(Phraser& ph) {
   o.colour = true;
   o.size = true;
   std::vector<std::string> items;
+  items.reserve(order.size());
   for (const Group* g : order) items.push_back(ph.noun_phrase(*g, o));
   return lead_in(ph, *order.front()) + join_list(items);
 }

@@ -133,6 +133,7 @@ std::vector<SceneContext> draw_contexts(const SceneLayout& layout, const SceneCa
   check(count >= 0 && count <= static_cast<int>(all.size()), "draw_contexts",
         "count " + std::to_string(count) + " is outside [0, " + std::to_string(all.size()) + "]");
   std::vector<float> weights;
+  weights.reserve(all.size());
   for (const auto& r : all) weights.push_back(r.weight);
   std::vector<SceneContext> out;
   for (size_t tried = 0; tried < all.size() && static_cast<int>(out.size()) < count; ++tried) {

@@ -184,7 +184,10 @@ SceneDatasetStats write_scene_dataset(const SceneCatalogue& catalogue, const Sce
   };
   if (!coverage.left_out.empty()) {
     std::string names;
-    for (const auto& n : coverage.left_out) names += (names.empty() ? "" : ", ") + n;
+    for (const auto& name : coverage.left_out) {
+      if (!names.empty()) names += ", ";
+      names += name;
+    }
     dataset.info["objects_without_artwork"] = names;
   }
   stats.scenes_per_style.assign(o.styles.size(), 0);

@@ -13,7 +13,8 @@ namespace glimpse {
 
 struct Parameter {
   Parameter() = default;
-  explicit Parameter(Shape shape, bool decay_ = true) : value(shape), grad(shape), decay(decay_) {}
+  explicit Parameter(const Shape& shape, bool decay_ = true)
+      : value(shape), grad(shape), decay(decay_) {}
 
   Tensor value;
   Tensor grad;  // accumulated by backward(); zeroed by the trainer

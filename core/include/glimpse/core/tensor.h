@@ -20,7 +20,7 @@ std::string shape_str(const Shape& shape);
 class Tensor {
  public:
   Tensor() = default;
-  explicit Tensor(Shape shape, float fill = 0.0f);
+  explicit Tensor(const Shape& shape, float fill = 0.0f);
   Tensor(std::initializer_list<int64_t> shape, float fill = 0.0f) : Tensor(Shape(shape), fill) {}
 
   // Changes the shape; keeps the allocation when it is large enough, so re-running a layer
