@@ -67,7 +67,9 @@ MultiHeadAttention::HeadSlices MultiHeadAttention::head_slices() const {
   HeadSlices s;
   s.Q = self_ ? qkv_.data() : q_.data();
   s.K = self_ ? qkv_.data() + d_ : kv_.data();
-  s.V = self_ ? qkv_.data() + 2 * d_ : kv_.data() + d_;
+  // Cross-attention over an empty memory (no context tokens) has no K/V storage: null plus
+  // an offset is undefined, so V stays null there like K (nothing reads either at length 0).
+  s.V = self_ ? qkv_.data() + 2 * d_ : (kv_.data() ? kv_.data() + d_ : nullptr);
   s.ldq = self_ ? 3 * d_ : d_;
   s.ldkv = self_ ? 3 * d_ : 2 * d_;
   s.len_q = len_q_;
@@ -156,7 +158,7 @@ void MultiHeadAttention::backward(const Tensor& x_q, const Tensor& x_kv, const T
   }
   float* dQ = dq_buf->data();
   float* dK = self_ ? d_qkv_.data() + d_ : d_kv_.data();
-  float* dV = self_ ? d_qkv_.data() + 2 * d_ : d_kv_.data() + d_;
+  float* dV = self_ ? d_qkv_.data() + 2 * d_ : (d_kv_.data() ? d_kv_.data() + d_ : nullptr);  // empty memory: null
   const float scale = 1.0f / std::sqrt(static_cast<float>(dk));
   d_scores_.resize({B, H, Lq, Lk});
 

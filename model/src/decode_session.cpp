@@ -27,8 +27,10 @@ DecodeSession::DecodeSession(const CaptionModel& model, const EncodedMemories& m
       const Tensor& kv = m.kv[static_cast<size_t>(l)][static_cast<size_t>(s)];
       for (int64_t r = 0; r < rows_; ++r) {
         const int64_t img = r / rows_per_image;
-        const float* base = kv.data() + img * len * 2 * d;
-        v.push_back({base, base + d, 2 * d, len, pad ? pad + img * len : nullptr});
+        // An empty slot (no context tokens) has no storage: kv.data() is null, and null plus
+        // an offset is undefined, so its view stays all null with length 0.
+        const float* base = len > 0 ? kv.data() + img * len * 2 * d : nullptr;
+        v.push_back({base, len > 0 ? base + d : nullptr, 2 * d, len, pad && len > 0 ? pad + img * len : nullptr});
       }
       view_ptrs_[static_cast<size_t>(l * 2 + s)] = v.data();
     }
