@@ -24,6 +24,10 @@ void project_rows(const Tensor& x, const float* w, const float* b, int64_t out, 
 void project_rows_backward(const Tensor& x, const Tensor& dy, const float* w, float* dw, float* db,
                            Tensor* dx) {
   const int64_t n = x.rows(), in = x.cols(), out = dy.cols();
+  if (n == 0) {  // an empty memory adds nothing; its null data must not reach Eigen's blocks
+    if (dx) dx->resize(x.shape());
+    return;
+  }
   gemm(true, false, out, in, n, 1.0f, dy.data(), out, x.data(), in, 1.0f, dw, in);
   RowVecMap(db, out) += as_matrix(dy).colwise().sum();
   if (dx) {
