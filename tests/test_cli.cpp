@@ -57,6 +57,7 @@ class CaptionCli : public ::testing::Test {
     // A tiny untrained model with a real vocabulary: its captions are arbitrary words, but
     // every part of the pipeline runs for real.
     std::vector<std::string> words;
+    words.reserve(19);
     for (int i = 0; i < 19; ++i) words.push_back(glimpse::testing::vocabulary_word(i));
     text::Vocabulary vocab(words);
     auto cfg = glimpse::testing::tiny_config(FusionKind::Separate);

@@ -23,6 +23,7 @@ namespace fs = std::filesystem;
 // Runs `argv` (no shell) and returns its exit status; -1 when it could not be started.
 int run_program(const std::vector<std::string>& argv, std::string& why) {
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid = 0;
