@@ -76,18 +76,25 @@ TEST(CaptionFlow, ANewContextReusesThePicturesEncoding) {
   EXPECT_FALSE(a.result->context_tokens.empty());
 }
 
+// Captions the sample with the shipped model, then asks for `picture` and lets the request
+// settle; returns the sample's caption (null if the sample itself failed).
+auto caption_sample_then_open(GuiState& state, CaptionJobs& jobs, const std::string& picture) {
+  state.inputs = {kSample, "", kModel, "", {}};
+  settle(state, jobs);
+  auto before = state.slot(Slot::A).result;
+  state.inputs.image_path = picture;
+  settle(state, jobs);
+  return before;
+}
+
 TEST(CaptionFlow, AFailedPictureKeepsThePreviousCaptionAndIsNotRetried) {
   const fs::path dir = temp_dir();
   const fs::path bad = dir / "bad.png";
   std::ofstream(bad) << "not a picture";
   CaptionJobs jobs;
   GuiState state;
-  state.inputs = {kSample, "", kModel, "", {}};
-  settle(state, jobs);
-  const auto before = state.slot(Slot::A).result;
+  const auto before = caption_sample_then_open(state, jobs, bad.string());
   ASSERT_TRUE(before);
-  state.inputs.image_path = bad.string();
-  settle(state, jobs);
   const CaptionSlot& a = state.slot(Slot::A);
   EXPECT_EQ(a.result, before);  // the very same caption object: nothing replaced
   EXPECT_NE(a.error.find("bad.png"), std::string::npos) << a.error;
@@ -141,12 +148,8 @@ TEST(CaptionFlow, ATruncatedJpegIsRefusedAndKeepsThePreviousCaption) {
   const std::string cut = std::string(GLIMPSE_SOURCE_TREE) + "/tests/data/bad/images/truncated.jpg";
   CaptionJobs jobs;
   GuiState state;
-  state.inputs = {kSample, "", kModel, "", {}};
-  settle(state, jobs);
-  const auto before = state.slot(Slot::A).result;
+  const auto before = caption_sample_then_open(state, jobs, cut);
   ASSERT_TRUE(before);
-  state.inputs.image_path = cut;
-  settle(state, jobs);
   const CaptionSlot& a = state.slot(Slot::A);
   EXPECT_EQ(a.result, before);
   EXPECT_NE(a.error.find("truncated.jpg"), std::string::npos) << a.error;
