@@ -431,13 +431,31 @@ TEST(TrainingInit, MatchesVocabularyRowsByWordAndRefusesAnotherModelSize) {
       EXPECT_EQ(std::vector<float>(p.param->value.data() + id * d, p.param->value.data() + (id + 1) * d), fresh_row);
     }
 
-  // Another fusion keeps what matches (encoders, self-attention, FFNs) and starts the rest fresh.
-  model::ModelConfig separate = cfg;
-  separate.fusion = FusionKind::Separate;
-  model::CaptionModel s(separate, 5);
-  const train::InitReport rs = train::init_from_checkpoint(s, vocab, o.out);
-  EXPECT_FALSE(rs.fresh.empty());
-  EXPECT_GT(rs.copied, 10);
+  // Another fusion keeps what matches (encoders, self-attention, FFNs); each per-modality
+  // cross-attention sub-layer starts as a copy of the concat layer's one cross-attention, and
+  // only what has no counterpart (gated's two gates per layer) starts fresh.
+  for (const FusionKind kind : {FusionKind::Separate, FusionKind::Gated}) {
+    model::ModelConfig other = cfg;
+    other.fusion = kind;
+    model::CaptionModel s(other, 5);
+    const train::InitReport rs = train::init_from_checkpoint(s, vocab, o.out);
+    EXPECT_EQ(rs.fresh.size(), kind == FusionKind::Gated ? 2u * cfg.decoder_layers : 0u) << rs.summary();
+    EXPECT_EQ(rs.from_concat, 12 * cfg.decoder_layers) << rs.summary();  // 2 x (norm 2 + attn 4)
+    EXPECT_GT(rs.copied, 10);
+    for (const auto& p : s.parameters()) {
+      std::string name = p.name;
+      for (const char* sub : {"attn_image.", "attn_context."})
+        if (const size_t at = name.find(sub); at != std::string::npos)
+          name.replace(at, std::string(sub).size(), "multihead_attn.");
+      for (const char* sub : {"norm_image.", "norm_context."})
+        if (const size_t at = name.find(sub); at != std::string::npos)
+          name.replace(at, std::string(sub).size(), "norm2.");
+      const bool by_token = name == "decoder.token_embed.weight" ||
+                            name == "context.token_embed.weight" || name == "decoder.output_bias";
+      if (name.find("gate_") != std::string::npos || by_token) continue;
+      ASSERT_EQ(glimpse::testing::max_abs_diff(p.param->value, source_param(name)), 0.0f) << p.name;
+    }
+  }
 
   // Another width: refused, naming the file and a tensor.
   model::ModelConfig wide = cfg;

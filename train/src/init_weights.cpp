@@ -15,10 +15,30 @@ bool indexed_by_token(const std::string& name) {
          name == "decoder.output.weight" || name == "decoder.output_bias";
 }
 
+// A per-modality cross-attention tensor of separate/parallel/hierarchical/gated models
+// ("decoder.layers.N.attn_image.X", "norm_context.X", ...) has a counterpart in a concat file:
+// the one cross-attention over the joint memory ("multihead_attn.X", "norm2.X"). Starting each
+// modality's sub-layer from it lets every strategy begin from one trained decoder, so that the
+// strategies differ only where they fuse. Returns "" for any other name.
+std::string concat_counterpart(const std::string& name) {
+  static const std::pair<const char*, const char*> kMap[] = {
+      {"attn_image.", "multihead_attn."}, {"attn_context.", "multihead_attn."},
+      {"norm_image.", "norm2."},          {"norm_context.", "norm2."}};
+  for (const auto& [from, to] : kMap) {
+    const size_t at = name.find(from);
+    if (at != std::string::npos)
+      return name.substr(0, at) + to + name.substr(at + std::char_traits<char>::length(from));
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string InitReport::summary() const {
-  std::string s = std::to_string(copied) + " tensors copied, " + std::to_string(remapped) +
+  std::string s = std::to_string(copied) + " tensors copied";
+  if (from_concat > 0)
+    s += " (" + std::to_string(from_concat) + " from the concat cross-attention)";
+  s += ", " + std::to_string(remapped) +
                   " matched by token (" + std::to_string(rows_kept_fresh) + " new-word rows fresh)";
   if (!fresh.empty()) {
     s += ", " + std::to_string(fresh.size()) + " fresh:";
@@ -40,7 +60,13 @@ InitReport init_from_checkpoint(model::CaptionModel& model, const text::Vocabula
   InitReport report;
   for (const auto& p : model.parameters()) {
     Tensor& dst = p.param->value;
-    const auto it = by_name.find(p.name);
+    auto it = by_name.find(p.name);
+    bool counterpart = false;
+    if (it == by_name.end()) {
+      const std::string other = concat_counterpart(p.name);
+      it = other.empty() ? by_name.end() : by_name.find(other);
+      counterpart = it != by_name.end();
+    }
     if (it == by_name.end()) {
       report.fresh.push_back(p.name);
       continue;
@@ -74,6 +100,7 @@ InitReport init_from_checkpoint(model::CaptionModel& model, const text::Vocabula
     }
     std::copy(src.data(), src.data() + src.size(), dst.data());
     ++report.copied;
+    if (counterpart) ++report.from_concat;
   }
   if (report.copied == 0 && report.remapped == 0)
     throw Error("--init '" + path + "': no tensor of it matches the new model by name");

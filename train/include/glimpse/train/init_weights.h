@@ -7,8 +7,11 @@
 // the new run may have a larger or different vocabulary: rows of words the file does not know
 // keep their fresh initialisation. The object head (a training aid) is copied when its shape
 // matches and kept fresh otherwise. Any other tensor present in both with different shapes is
-// an error that names it: the file is a model of another size. Tensors of the new model that
-// the file lacks (e.g. another fusion's cross-attention) keep their fresh initialisation.
+// an error that names it: the file is a model of another size. A per-modality cross-attention
+// sub-layer (attn_image / attn_context / norm_image / norm_context) that the file lacks is
+// copied from the file's concat cross-attention (multihead_attn / norm2) of the same layer, so
+// every fusion strategy can start from one trained concat decoder. Other tensors of the new
+// model that the file lacks (e.g. gated's gates) keep their fresh initialisation.
 #pragma once
 
 #include <string>
@@ -21,6 +24,7 @@ namespace glimpse::train {
 
 struct InitReport {
   int copied = 0;                     // tensors taken whole
+  int from_concat = 0;                // of those, per-modality sub-layers from concat's cross-attention
   int remapped = 0;                   // vocabulary-indexed tensors taken row by row
   int64_t rows_kept_fresh = 0;        // their rows for words the file does not know
   std::vector<std::string> fresh;     // tensors of the new model the file did not provide
