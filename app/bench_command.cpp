@@ -75,40 +75,44 @@ void run_bench(BenchOptions o) {
         << w.config.num_heads << ", hidden " << w.config.d_hidden << ", batch " << w.batch
         << " x " << w.len_t << " tokens, memory " << w.len_m << " rows\n\n"
         << std::left << std::setw(30) << "GEMM (M x N x K)" << std::right << std::setw(18)
-        << "shape" << std::setw(12) << "eigen" << std::setw(12) << "openblas" << std::setw(9)
-        << "ratio\n"
-        << std::setw(60) << "GFLOP/s" << std::setw(12) << "GFLOP/s" << "\n"
+        << "shape" << std::setw(12) << "eigen" << std::setw(12) << "onednn" << std::setw(12)
+        << "openblas" << std::setw(9) << "ratio\n"
+        << std::setw(60) << "GFLOP/s" << std::setw(12) << "GFLOP/s" << std::setw(12) << "GFLOP/s"
+        << "   onednn/openblas\n"
         << std::fixed << std::setprecision(1);
   json gemms = json::array();
-  double eigen_flops = 0, eigen_sec = 0, blas_flops = 0, blas_sec = 0;
+  double flops = 0, eigen_sec = 0, dnnl_sec = 0, blas_sec = 0;
   for (const auto& c : bench::model_gemm_cases(w)) {
     const double te = bench::time_gemm(GemmBackend::Eigen, c, o.min_seconds / 4);
+    const double td = bench::time_gemm(GemmBackend::Dnnl, c, o.min_seconds / 4);
     const double tb = bench::time_gemm(GemmBackend::Blas, c, o.min_seconds / 4);
-    const double ge = c.flops() / te * 1e-9, gb = c.flops() / tb * 1e-9;
-    eigen_flops += c.flops();
+    const double ge = c.flops() / te * 1e-9, gd = c.flops() / td * 1e-9, gb = c.flops() / tb * 1e-9;
+    flops += c.flops();
     eigen_sec += te;
-    blas_flops += c.flops();
+    dnnl_sec += td;
     blas_sec += tb;
-    gemms.push_back({{"name", c.name}, {"M", c.M}, {"N", c.N}, {"K", c.K},
-                     {"eigen_gflops", ge}, {"openblas_gflops", gb}, {"ratio", ge / gb}});
+    gemms.push_back({{"name", c.name}, {"M", c.M}, {"N", c.N}, {"K", c.K}, {"eigen_gflops", ge},
+                     {"onednn_gflops", gd}, {"openblas_gflops", gb}, {"ratio", gd / gb}});
     if (text) {
       std::ostringstream shape;
       shape << c.M << "x" << c.N << "x" << c.K;
       out << c.name << std::setw(std::max<int>(1, 48 - static_cast<int>(c.name.size())))
-          << shape.str() << std::setw(12) << ge << std::setw(12) << gb << std::setw(8)
-          << std::setprecision(2) << ge / gb << std::setprecision(1) << "\n";
+          << shape.str() << std::setw(12) << ge << std::setw(12) << gd << std::setw(12) << gb
+          << std::setw(8) << std::setprecision(2) << gd / gb << std::setprecision(1) << "\n";
     }
   }
-  const double eigen_total = eigen_flops / eigen_sec * 1e-9, blas_total = blas_flops / blas_sec * 1e-9;
+  const double eigen_total = flops / eigen_sec * 1e-9, dnnl_total = flops / dnnl_sec * 1e-9,
+               blas_total = flops / blas_sec * 1e-9;
   report["gemm"] = gemms;
-  report["gemm_total"] = {{"eigen_gflops", eigen_total}, {"openblas_gflops", blas_total},
-                          {"ratio", eigen_total / blas_total},
+  report["gemm_total"] = {{"eigen_gflops", eigen_total}, {"onednn_gflops", dnnl_total},
+                          {"openblas_gflops", blas_total}, {"ratio", dnnl_total / blas_total},
                           {"backend_in_use", gemm_backend_name(gemm_backend())}};
   if (text)
     out << std::left << std::setw(48) << "all shapes (time-weighted)" << std::right
-        << std::setw(12) << eigen_total << std::setw(12) << blas_total << std::setw(8)
-        << std::setprecision(2) << eigen_total / blas_total << std::setprecision(1)
-        << "\n  backend in use: " << gemm_backend_name(gemm_backend()) << " (GLIMPSE_GEMM=blas switches)\n  "
+        << std::setw(12) << eigen_total << std::setw(12) << dnnl_total << std::setw(12)
+        << blas_total << std::setw(8) << std::setprecision(2) << dnnl_total / blas_total
+        << std::setprecision(1) << "\n  backend in use: " << gemm_backend_name(gemm_backend())
+        << " (GLIMPSE_GEMM=dnnl|eigen|blas switches)\n  "
         << in_process_blas_line(blas) << "\n  " << peer_blas_line(blas) << "\n\n";
 
   struct Item {

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
   clang libclang-rt-dev libomp-dev clang-tidy cppcheck
-  libeigen3-dev libopenblas-dev libopencv-dev
+  libeigen3-dev libopenblas-dev libdnnl-dev libopencv-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev
   libfreetype-dev libglfw3-dev libimgui-dev libgl-dev

@@ -39,7 +39,7 @@ void expect_values(const Tensor& t, const std::vector<float>& want, float tol) {
 template <class F>
 void with_each_backend(F f) {
   const GemmBackend before = gemm_backend();
-  for (GemmBackend b : {GemmBackend::Eigen, GemmBackend::Blas}) {
+  for (GemmBackend b : kAllGemmBackends) {
     SCOPED_TRACE(gemm_backend_name(b));
     set_gemm_backend(b);
     f();
@@ -384,7 +384,7 @@ void check_gemm(int64_t M, int64_t N, int64_t K, float alpha, float beta, int64_
       for (float& v : C0) v = rng.normal();
       std::vector<float> want = C0;
       naive_gemm(ta, tb, M, N, K, alpha, A.data(), lda, B.data(), ldb, beta, want.data(), ldc);
-      for (GemmBackend backend : {GemmBackend::Eigen, GemmBackend::Blas}) {
+      for (GemmBackend backend : kAllGemmBackends) {
         std::vector<float> got = C0;
         gemm_with(backend, ta, tb, M, N, K, alpha, A.data(), lda, B.data(), ldb, beta, got.data(),
                   ldc);
@@ -420,16 +420,18 @@ TEST(Gemm, BackendsAgreeWithEachOther) {
   std::vector<float> A(M * K), B(K * N);
   for (float& v : A) v = rng.normal();
   for (float& v : B) v = rng.normal();
-  std::vector<float> ce(M * N, 0.0f), cb(M * N, 0.0f);
+  std::vector<float> ce(M * N, 0.0f);
   gemm_with(GemmBackend::Eigen, false, false, M, N, K, 1.0f, A.data(), K, B.data(), N, 0.0f,
             ce.data(), N);
-  gemm_with(GemmBackend::Blas, false, false, M, N, K, 1.0f, A.data(), K, B.data(), N, 0.0f,
-            cb.data(), N);
-  for (size_t i = 0; i < ce.size(); ++i) EXPECT_NEAR(ce[i], cb[i], 1e-4f);
+  for (GemmBackend other : {GemmBackend::Blas, GemmBackend::Dnnl}) {
+    std::vector<float> co(M * N, 0.0f);
+    gemm_with(other, false, false, M, N, K, 1.0f, A.data(), K, B.data(), N, 0.0f, co.data(), N);
+    for (size_t i = 0; i < ce.size(); ++i) EXPECT_NEAR(ce[i], co[i], 1e-4f) << gemm_backend_name(other);
+  }
 }
 
 TEST(Gemm, ZeroInnerDimensionScalesByBeta) {
-  for (GemmBackend backend : {GemmBackend::Eigen, GemmBackend::Blas}) {
+  for (GemmBackend backend : kAllGemmBackends) {
     std::vector<float> c = {1, 2, 3, 4};
     const float dummy[1] = {0};
     gemm_with(backend, false, false, 2, 2, 0, 1.0f, dummy, 1, dummy, 2, 0.5f, c.data(), 2);

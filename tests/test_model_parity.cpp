@@ -157,7 +157,7 @@ std::vector<int32_t> to_ids(const Tensor& t) {
 template <typename Body>
 void for_each_backend(Body body) {
   const GemmBackend saved = glimpse::gemm_backend();
-  for (GemmBackend b : {GemmBackend::Eigen, GemmBackend::Blas}) {
+  for (GemmBackend b : glimpse::kAllGemmBackends) {
     SCOPED_TRACE(std::string("gemm backend ") + glimpse::gemm_backend_name(b));
     glimpse::set_gemm_backend(b);
     body();

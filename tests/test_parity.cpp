@@ -233,7 +233,7 @@ std::vector<uint8_t> to_mask(const Tensor& t) {
 // (callers then return: `if (HasFatalFailure()) return;`).
 void for_each_backend(const std::function<void()>& body) {
   const GemmBackend saved = glimpse::gemm_backend();
-  for (GemmBackend b : {GemmBackend::Eigen, GemmBackend::Blas}) {
+  for (GemmBackend b : glimpse::kAllGemmBackends) {
     SCOPED_TRACE(std::string("gemm backend ") + glimpse::gemm_backend_name(b));
     glimpse::set_gemm_backend(b);
     body();

@@ -1,19 +1,23 @@
 #include "glimpse/core/gemm.h"
 
 #include <cblas.h>
+#include <dnnl.h>
 
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
 
 #include "glimpse/core/eigen_maps.h"
+#include "glimpse/core/error.h"
 
 namespace glimpse {
 namespace {
 
 GemmBackend backend_from_env() {
   const char* env = std::getenv("GLIMPSE_GEMM");
-  return (env && std::strcmp(env, "blas") == 0) ? GemmBackend::Blas : GemmBackend::Eigen;
+  if (env && std::strcmp(env, "blas") == 0) return GemmBackend::Blas;
+  if (env && std::strcmp(env, "eigen") == 0) return GemmBackend::Eigen;
+  return GemmBackend::Dnnl;
 }
 
 std::atomic<GemmBackend>& backend_slot() {
@@ -59,7 +63,12 @@ void gemm_eigen(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, 
 void set_gemm_backend(GemmBackend backend) { backend_slot().store(backend); }
 GemmBackend gemm_backend() { return backend_slot().load(); }
 const char* gemm_backend_name(GemmBackend backend) {
-  return backend == GemmBackend::Blas ? "openblas" : "eigen";
+  switch (backend) {
+    case GemmBackend::Dnnl: return "onednn";
+    case GemmBackend::Blas: return "openblas";
+    case GemmBackend::Eigen: break;
+  }
+  return "eigen";
 }
 
 void gemm_with(GemmBackend backend, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
@@ -71,6 +80,12 @@ void gemm_with(GemmBackend backend, bool trans_a, bool trans_b, int64_t M, int64
                 trans_b ? CblasTrans : CblasNoTrans, static_cast<int>(M), static_cast<int>(N),
                 static_cast<int>(K), alpha, A, static_cast<int>(lda), B, static_cast<int>(ldb),
                 beta, C, static_cast<int>(ldc));
+  } else if (backend == GemmBackend::Dnnl && M > 1 && K > 0) {
+    const dnnl_status_t st = dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', M, N, K, alpha,
+                                        A, lda, B, ldb, beta, C, ldc);
+    if (st != dnnl_success)
+      throw Error("gemm: oneDNN dnnl_sgemm failed (status " + std::to_string(static_cast<int>(st)) +
+                  ") for M=" + std::to_string(M) + " N=" + std::to_string(N) + " K=" + std::to_string(K));
   } else {
     gemm_eigen(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
   }

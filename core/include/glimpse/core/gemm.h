@@ -2,16 +2,25 @@
 //
 //   C[M,N] = alpha * op(A) * op(B) + beta * C      op(X) = X or X^T
 //
-// Two backends compute it: Eigen's GEMM (default; threaded with OpenMP) and OpenBLAS's
-// cblas_sgemm. The benchmark compares both at the model's shapes; GLIMPSE_GEMM=blas (or
-// set_gemm_backend) switches at run time.
+// Three backends compute it:
+//   dnnl   oneDNN's dnnl_sgemm (default): JIT kernels generated for the CPU found at run time
+//          (AVX-512, AVX2 or SSE4.1), so no build-time or environment choice of kernel. At the
+//          model's shapes it measured 1.2-1.9x OpenBLAS's best kernel at batch 1 and 1.0-1.1x
+//          at training shapes (docs/performance.md). One-row products (a decode step at batch
+//          1) go to Eigen's GEMV, which streams B once and measured fastest there.
+//   eigen  Eigen's GEMM (threaded with OpenMP).
+//   blas   OpenBLAS's cblas_sgemm, on the kernel OpenBLAS picked when it loaded.
+// GLIMPSE_GEMM=dnnl|eigen|blas (or set_gemm_backend) switches at run time; the benchmark
+// compares them at the model's shapes in one run.
 #pragma once
 
 #include <cstdint>
 
 namespace glimpse {
 
-enum class GemmBackend { Eigen, Blas };
+enum class GemmBackend { Dnnl, Eigen, Blas };
+inline constexpr GemmBackend kAllGemmBackends[] = {GemmBackend::Dnnl, GemmBackend::Eigen,
+                                                   GemmBackend::Blas};
 
 void set_gemm_backend(GemmBackend backend);
 GemmBackend gemm_backend();
