@@ -8,6 +8,7 @@
 #include "glimpse/core/eigen_maps.h"
 #include "glimpse/core/error.h"
 #include "glimpse/core/gemm.h"
+#include "simd_math.h"
 
 namespace glimpse {
 namespace {
@@ -34,6 +35,54 @@ void project_rows_backward(const Tensor& x, const Tensor& dy, const float* w, fl
     dx->resize(x.shape());
     gemm(false, false, n, in, out, 1.0f, dy.data(), out, w, in, 0.0f, dx->data(), in);
   }
+}
+
+// Softmax of one row of scaled scores with both masks applied in the same passes: keys at
+// j >= limit (causal) and keys with pad[j] != 0 get exactly zero weight, and a row with no key
+// left is all zeros. exp is simd::fast_exp (max relative error 8.4e-8).
+void masked_softmax_row(float* row, int64_t len, const uint8_t* pad, int64_t limit) {
+  constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+  float mx = kNegInf;
+  if (pad) {
+#pragma omp simd reduction(max : mx)
+    for (int64_t j = 0; j < limit; ++j) {
+      const float v = pad[j] ? kNegInf : row[j];
+      mx = v > mx ? v : mx;
+    }
+  } else {
+#pragma omp simd reduction(max : mx)
+    for (int64_t j = 0; j < limit; ++j) mx = row[j] > mx ? row[j] : mx;
+  }
+  if (mx == kNegInf) {
+    std::fill(row, row + len, 0.0f);
+    return;
+  }
+  float sum = 0.0f;
+  if (pad) {
+#pragma omp simd reduction(+ : sum)
+    for (int64_t j = 0; j < limit; ++j) {
+      const float e = pad[j] ? 0.0f : simd::fast_exp(row[j] - mx);
+      row[j] = e;
+      sum += e;
+    }
+  } else {
+#pragma omp simd reduction(+ : sum)
+    for (int64_t j = 0; j < limit; ++j) {
+      const float e = simd::fast_exp(row[j] - mx);
+      row[j] = e;
+      sum += e;
+    }
+  }
+  const float inv = 1.0f / sum;
+#pragma omp simd
+  for (int64_t j = 0; j < limit; ++j) row[j] *= inv;
+  std::fill(row + limit, row + len, 0.0f);
+}
+
+// Keys a query row may attend to under the causal mask: j < limit.
+int64_t causal_limit(const AttentionMask& mask, int64_t i, int64_t len_k) {
+  if (!mask.causal) return len_k;
+  return std::clamp<int64_t>(mask.query_offset + i + 1, 0, len_k);
 }
 
 }  // namespace
@@ -86,7 +135,6 @@ void MultiHeadAttention::attend(const AttentionMask& mask) {
   const int64_t B = batch_, H = heads_, Lq = len_q_, Lk = len_k_, dk = head_dim();
   const HeadSlices heads = head_slices();
   const float scale = 1.0f / std::sqrt(static_cast<float>(dk));
-  constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
   probs_.resize({B, H, Lq, Lk});
   context_.resize({B * Lq, d_});
@@ -94,25 +142,20 @@ void MultiHeadAttention::attend(const AttentionMask& mask) {
     context_.zero();
     return;
   }
+  // Per (batch, head): S = scale Q K^T (the scale rides in the GEMM's alpha), the masked
+  // softmax in place, C = P V written straight into the head's columns of context_.
 #pragma omp parallel for schedule(static) if (B * H > 1 && Lq * Lk * dk > 4096)
   for (int64_t bh = 0; bh < B * H; ++bh) {
     const int64_t b = bh / H, h = bh % H;
-    const auto q = heads.q(b, h), k = heads.k(b, h), v = heads.v(b, h);
-    MatMap p(probs_.data() + bh * Lq * Lk, Lq, Lk);
-    p.noalias() = scale * (q * k.transpose());
+    const float* q = heads.Q + b * Lq * heads.ldq + h * dk;
+    const float* k = heads.K + b * Lk * heads.ldkv + h * dk;
+    const float* v = heads.V + b * Lk * heads.ldkv + h * dk;
+    float* p = probs_.data() + bh * Lq * Lk;
+    gemm(false, true, Lq, Lk, dk, scale, q, heads.ldq, k, heads.ldkv, 0.0f, p, Lk);
     const uint8_t* pad = mask.key_padding ? mask.key_padding + b * Lk : nullptr;
-    for (int64_t i = 0; i < Lq; ++i) {
-      float* row = p.data() + i * Lk;
-      if (pad)
-        for (int64_t j = 0; j < Lk; ++j)
-          if (pad[j]) row[j] = kNegInf;
-      if (mask.causal)
-        for (int64_t j = std::max<int64_t>(0, mask.query_offset + i + 1); j < Lk; ++j)
-          row[j] = kNegInf;
-      softmax_row(row, row, Lk);
-    }
-    StridedMatMap ctx(context_.data() + b * Lq * d_ + h * dk, Lq, dk, Eigen::OuterStride<>(d_));
-    ctx.noalias() = p * v;
+    for (int64_t i = 0; i < Lq; ++i) masked_softmax_row(p + i * Lk, Lk, pad, causal_limit(mask, i, Lk));
+    gemm(false, false, Lq, dk, Lk, 1.0f, p, Lk, v, heads.ldkv, 0.0f,
+         context_.data() + b * Lq * d_ + h * dk, d_);
   }
 }
 
@@ -172,24 +215,31 @@ void MultiHeadAttention::backward(const Tensor& x_q, const Tensor& x_kv, const T
 #pragma omp parallel for schedule(static) if (B * H > 1 && Lq * Lk * dk > 4096)
     for (int64_t bh = 0; bh < B * H; ++bh) {
       const int64_t b = bh / H, h = bh % H;
-      const auto q = heads.q(b, h), k = heads.k(b, h), v = heads.v(b, h);
-      ConstMatMap p(probs_.data() + bh * Lq * Lk, Lq, Lk);
-      ConstStridedMatMap dctx(d_context_.data() + b * Lq * d_ + h * dk, Lq, dk,
-                              Eigen::OuterStride<>(d_));
-      MatMap ds(d_scores_.data() + bh * Lq * Lk, Lq, Lk);
-      StridedMatMap dq(dQ + b * Lq * heads.ldq + h * dk, Lq, dk, Eigen::OuterStride<>(heads.ldq));
-      StridedMatMap dkm(dK + b * Lk * heads.ldkv + h * dk, Lk, dk, Eigen::OuterStride<>(heads.ldkv));
-      StridedMatMap dv(dV + b * Lk * heads.ldkv + h * dk, Lk, dk, Eigen::OuterStride<>(heads.ldkv));
+      const float* q = heads.Q + b * Lq * heads.ldq + h * dk;
+      const float* k = heads.K + b * Lk * heads.ldkv + h * dk;
+      const float* v = heads.V + b * Lk * heads.ldkv + h * dk;
+      const float* p = probs_.data() + bh * Lq * Lk;
+      const float* dctx = d_context_.data() + b * Lq * d_ + h * dk;
+      float* ds = d_scores_.data() + bh * Lq * Lk;
+      float* dq = dQ + b * Lq * heads.ldq + h * dk;
+      float* dkm = dK + b * Lk * heads.ldkv + h * dk;
+      float* dv = dV + b * Lk * heads.ldkv + h * dk;
 
-      dv.noalias() = p.transpose() * dctx;  // dV = P^T dC
-      ds.noalias() = dctx * v.transpose();  // dP = dC V^T
+      gemm(true, false, Lk, dk, Lq, 1.0f, p, Lk, dctx, d_, 0.0f, dv, heads.ldkv);  // dV = P^T dC
+      gemm(false, true, Lq, Lk, dk, 1.0f, dctx, d_, v, heads.ldkv, 0.0f, ds, Lk);  // dP = dC V^T
+      // dS = scale * P * (dP - rowsum(dP * P)), one fused pass per row. Masked keys have
+      // P = 0 and so get dS = 0.
       for (int64_t i = 0; i < Lq; ++i) {
-        float* row = ds.data() + i * Lk;
-        softmax_row_backward(p.data() + i * Lk, row, row, Lk);
+        const float* pr = p + i * Lk;
+        float* row = ds + i * Lk;
+        float dot = 0.0f;
+#pragma omp simd reduction(+ : dot)
+        for (int64_t j = 0; j < Lk; ++j) dot += pr[j] * row[j];
+#pragma omp simd
+        for (int64_t j = 0; j < Lk; ++j) row[j] = scale * pr[j] * (row[j] - dot);
       }
-      ds *= scale;
-      dq.noalias() = ds * k;               // dQ = dS K
-      dkm.noalias() = ds.transpose() * q;  // dK = dS^T Q
+      gemm(false, false, Lq, dk, Lk, 1.0f, ds, Lk, k, heads.ldkv, 0.0f, dq, heads.ldq);  // dQ = dS K
+      gemm(true, false, Lk, dk, Lq, 1.0f, ds, Lk, q, heads.ldq, 0.0f, dkm, heads.ldkv);  // dK = dS^T Q
     }
   }
 
@@ -228,7 +278,6 @@ void MultiHeadAttention::attend_step(const float* q, int64_t ld_q, int64_t n,
   scratch.scores.resize({n, H, std::max<int64_t>(1, max_len)});
   scratch.context.resize({n, d_});
   const float scale = 1.0f / std::sqrt(static_cast<float>(dk));
-  constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 #pragma omp parallel for schedule(static) if (n * H > 1 && n * max_len * d_ > 65536)
   for (int64_t bh = 0; bh < n * H; ++bh) {
     const int64_t b = bh / H, h = bh % H;
@@ -245,10 +294,7 @@ void MultiHeadAttention::attend_step(const float* q, int64_t ld_q, int64_t n,
     ConstStridedMatMap v(kv.v + h * dk, L, dk, Eigen::OuterStride<>(kv.ld));
     Eigen::Map<Eigen::RowVectorXf> scores(row, L);
     scores.noalias() = scale * (qv * k.transpose());
-    if (kv.padding)
-      for (int64_t j = 0; j < L; ++j)
-        if (kv.padding[j]) row[j] = kNegInf;
-    softmax_row(row, row, L);
+    masked_softmax_row(row, L, kv.padding, L);
     ctx.noalias() = scores * v;
     if (probs && probs[b]) std::copy(row, row + L, probs[b] + h * L);
   }

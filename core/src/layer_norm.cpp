@@ -1,5 +1,8 @@
 #include "glimpse/core/layer_norm.h"
 
+#include <omp.h>
+
+#include <algorithm>
 #include <cmath>
 
 #include "glimpse/core/eigen_maps.h"
@@ -39,16 +42,25 @@ void LayerNorm::normalize(const Tensor& x, Tensor& y, float* mean_out, float* rs
   for (int64_t r = 0; r < n; ++r) {
     const float* xr = x.data() + r * dim_;
     float* yr = y.data() + r * dim_;
-    // Two passes (mean, then centred variance): robust when |mean| >> std.
-    float mean = 0.0f;
-    for (int64_t j = 0; j < dim_; ++j) mean += xr[j];
-    mean /= static_cast<float>(dim_);
-    float var = 0.0f;
-    for (int64_t j = 0; j < dim_; ++j) var += (xr[j] - mean) * (xr[j] - mean);
-    var /= static_cast<float>(dim_);
-    float rstd = 1.0f / std::sqrt(var + eps_);
+    // Mean and variance in one vectorised pass over the row, on data shifted by its first
+    // element (the "shifted data" algorithm): sums of (x - s) and (x - s)^2 stay as accurate
+    // as the two-pass centred sums when |mean| >> std, since s is within a few std of the mean.
+    const float shift = xr[0];
+    float s1 = 0.0f, s2 = 0.0f;
+#pragma omp simd reduction(+ : s1, s2)
+    for (int64_t j = 0; j < dim_; ++j) {
+      const float d = xr[j] - shift;
+      s1 += d;
+      s2 += d * d;
+    }
+    const float inv_n = 1.0f / static_cast<float>(dim_);
+    const float dmean = s1 * inv_n;
+    const float var = std::max(0.0f, s2 * inv_n - dmean * dmean);
+    const float mean = shift + dmean;
+    const float rstd = 1.0f / std::sqrt(var + eps_);
     if (mean_out) mean_out[r] = mean;
     if (rstd_out) rstd_out[r] = rstd;
+#pragma omp simd
     for (int64_t j = 0; j < dim_; ++j) yr[j] = (xr[j] - mean) * rstd * w[j] + b[j];
   }
 }
@@ -63,37 +75,52 @@ void LayerNorm::backward(const Tensor& x, const Tensor& dy, Tensor& dx) {
   const float* w = weight.value.data();
   float* gw = weight.grad.data();
   float* gb = bias.grad.data();
-  // Parameter grads are reductions over rows: done serially so results do not depend on threads.
-  for (int64_t r = 0; r < n; ++r) {
-    const float* xr = x.data() + r * dim_;
-    const float* dyr = dy.data() + r * dim_;
-    const float mean = mean_[r], rstd = rstd_[r];
-    for (int64_t j = 0; j < dim_; ++j) {
-      gw[j] += dyr[j] * (xr[j] - mean) * rstd;
-      gb[j] += dyr[j];
-    }
-  }
-#pragma omp parallel for schedule(static) if (n * dim_ > 32768)
-  for (int64_t r = 0; r < n; ++r) {
+  const float inv = 1.0f / static_cast<float>(dim_);
+  // dx = rstd * (g - mean(g) - xhat * mean(g * xhat)), g = dy * w, per row.
+  auto input_grad_row = [&](int64_t r) {
     const float* xr = x.data() + r * dim_;
     const float* dyr = dy.data() + r * dim_;
     float* dxr = dx.data() + r * dim_;
     const float mean = mean_[r], rstd = rstd_[r];
-    // dx = rstd * (g - mean(g) - xhat * mean(g * xhat)), g = dy * w.
     float sum_g = 0.0f, sum_gx = 0.0f;
+#pragma omp simd reduction(+ : sum_g, sum_gx)
     for (int64_t j = 0; j < dim_; ++j) {
-      float g = dyr[j] * w[j];
-      float xhat = (xr[j] - mean) * rstd;
+      const float g = dyr[j] * w[j];
+      const float xhat = (xr[j] - mean) * rstd;
       sum_g += g;
       sum_gx += g * xhat;
     }
-    const float inv = 1.0f / static_cast<float>(dim_);
+    const float a = sum_g * inv, c = sum_gx * inv;
+#pragma omp simd
     for (int64_t j = 0; j < dim_; ++j) {
-      float g = dyr[j] * w[j];
-      float xhat = (xr[j] - mean) * rstd;
-      dxr[j] = rstd * (g - sum_g * inv - xhat * sum_gx * inv);
+      const float g = dyr[j] * w[j];
+      const float xhat = (xr[j] - mean) * rstd;
+      dxr[j] = rstd * (g - a - xhat * c);
     }
+  };
+  // Parameter grads are reductions over rows, added in row order on one thread whatever the
+  // thread count, so results do not depend on threads.
+  auto param_grad_row = [&](int64_t r) {
+    const float* xr = x.data() + r * dim_;
+    const float* dyr = dy.data() + r * dim_;
+    const float mean = mean_[r], rstd = rstd_[r];
+#pragma omp simd
+    for (int64_t j = 0; j < dim_; ++j) {
+      gw[j] += dyr[j] * (xr[j] - mean) * rstd;
+      gb[j] += dyr[j];
+    }
+  };
+  const bool parallel = n * dim_ > 32768 && omp_get_max_threads() > 1 && !omp_in_parallel();
+  if (!parallel) {  // one pass over the rows, each row read once while in L1
+    for (int64_t r = 0; r < n; ++r) {
+      param_grad_row(r);
+      input_grad_row(r);
+    }
+    return;
   }
+  for (int64_t r = 0; r < n; ++r) param_grad_row(r);
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < n; ++r) input_grad_row(r);
 }
 
 void LayerNorm::collect(const std::string& prefix, ParameterList& out) {

@@ -1,9 +1,11 @@
 #include "glimpse/core/loss.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
 #include "glimpse/core/error.h"
+#include "simd_math.h"
 
 namespace glimpse {
 
@@ -31,17 +33,21 @@ float CrossEntropyLoss::forward(const Tensor& logits, const int32_t* targets, in
     const float* z = logits.data() + r * V;
     float* lp = log_probs_.data() + r * V;
     float mx = -std::numeric_limits<float>::infinity();
+#pragma omp simd reduction(max : mx)
     for (int64_t j = 0; j < V; ++j) mx = z[j] > mx ? z[j] : mx;
+    // exp is simd::fast_exp (max relative error 8.4e-8), summed in double vector lanes.
     double sum = 0.0;
-    for (int64_t j = 0; j < V; ++j) sum += std::exp(static_cast<double>(z[j] - mx));
+#pragma omp simd reduction(+ : sum)
+    for (int64_t j = 0; j < V; ++j) sum += static_cast<double>(simd::fast_exp(z[j] - mx));
     // sum >= 1, not the 0 cppcheck fears: the largest logit adds exp(0), and the target check
     // above means V >= 1.
     // cppcheck-suppress invalidFunctionArg
     const float log_sum = mx + static_cast<float>(std::log(sum));
     double row_sum_lp = 0.0;
+#pragma omp simd reduction(+ : row_sum_lp)
     for (int64_t j = 0; j < V; ++j) {
       lp[j] = z[j] - log_sum;
-      row_sum_lp += lp[j];
+      row_sum_lp += static_cast<double>(lp[j]);
     }
     nll -= lp[t];
     smooth -= row_sum_lp / static_cast<double>(V);
@@ -55,17 +61,23 @@ float CrossEntropyLoss::forward(const Tensor& logits, const int32_t* targets, in
 void CrossEntropyLoss::backward(const int32_t* targets, float d_loss, Tensor& d_logits) const {
   const int64_t n = log_probs_.rows(), V = log_probs_.cols();
   d_logits.resize(log_probs_.shape());
-  d_logits.zero();
-  if (counted_ == 0) return;
+  if (counted_ == 0) {
+    d_logits.zero();
+    return;
+  }
   // d/dz of (1-e)(-lp[t]) + e * mean_j(-lp[j]) = softmax(z) - (1-e) onehot(t) - e/V
   const float scale = d_loss / static_cast<float>(counted_);
   const float uniform = smoothing_ / static_cast<float>(V);
   for (int64_t r = 0; r < n; ++r) {
     const int32_t t = targets[r];
-    if (t == ignore_index_) continue;
-    const float* lp = log_probs_.data() + r * V;
     float* g = d_logits.data() + r * V;
-    for (int64_t j = 0; j < V; ++j) g[j] = scale * (std::exp(lp[j]) - uniform);
+    if (t == ignore_index_) {  // every other row is written in full below: no zero pass
+      std::fill(g, g + V, 0.0f);
+      continue;
+    }
+    const float* lp = log_probs_.data() + r * V;
+#pragma omp simd
+    for (int64_t j = 0; j < V; ++j) g[j] = scale * (simd::fast_exp(lp[j]) - uniform);
     g[t] -= scale * (1.0f - smoothing_);
   }
 }
