@@ -17,6 +17,7 @@
 #include "bench_peer.h"
 #include "caption_workloads.h"
 #include "glimpse/core/error.h"
+#include "glimpse/core/packed_linear.h"
 #include "glimpse/core/random.h"
 #include "glimpse/core/safetensors.h"
 #include "glimpse/model/checkpoint.h"
@@ -168,7 +169,27 @@ void run_caption_bench(const CaptionBenchOptions& o) {
   const model::ModelConfig& cfg = model->config();
   const int words = std::max(1, std::min<int>(o.words, static_cast<int>(cfg.max_caption_len) - 1));
 
+  // The unpacked layers first (the engine's own forward, for reference), then the default
+  // fp32 pack that `glimpse caption` and `eval` use, then bf16 where the CPU has it.
+  const bench::CaptionTimes g_unpacked = bench::time_captioning(*model, words, o.context_tokens, o.min_seconds);
+  const bool has_bf16 = cpu_has_bf16();
+  bench::CaptionTimes g_bf16;
+  CheckCaption bf16_caption;
+  const PeerInput bf16_input = make_peer_input(cfg, o.context_tokens);
+  if (has_bf16) {
+    model->prepare_inference(Precision::Bf16);
+    g_bf16 = bench::time_captioning(*model, words, o.context_tokens, o.min_seconds);
+    bf16_caption = glimpse_check_caption(*model, bf16_input, words);
+  }
+  model->prepare_inference(Precision::Fp32);
   const bench::CaptionTimes g = bench::time_captioning(*model, words, o.context_tokens, o.min_seconds);
+  // The implementation oneDNN picks at the encoder's widest projection, batch 1.
+  const auto impl_of = [&](Precision p) {
+    const std::vector<float> w(static_cast<size_t>(cfg.d_hidden * cfg.d_model), 0.0f);
+    return PackedLinear(w.data(), nullptr, cfg.d_hidden, cfg.d_model, p).implementation(model->num_patches());
+  };
+  const std::string fp32_impl = impl_of(Precision::Fp32);
+  const std::string bf16_impl = has_bf16 ? impl_of(Precision::Bf16) : std::string();
   std::vector<int64_t> positions = {0, 4, 8, 16, 23};
   const auto by_pos = bench::step_cost_by_position(*model, positions, o.min_seconds / 4);
   // Step cost against the number of patches: the same model shape at other image sizes.
@@ -213,7 +234,30 @@ void run_caption_bench(const CaptionBenchOptions& o) {
                               {"greedy_caption_ms", g.greedy_ms},
                               {"beam3_caption_ms", g.beam3_ms},
                               {"check_tokens", check_caption.tokens},
-                              {"check_logprobs", check_caption.logprobs}}}};
+                              {"check_logprobs", check_caption.logprobs},
+                              {"precision", "fp32"},
+                              {"matmul_impl", fp32_impl}}},
+                 {"onednn_isa", onednn_cpu_isa_name()},
+                 {"glimpse_unpacked", {{"encode_ms", g_unpacked.encode_ms},
+                                       {"per_token_ms", g_unpacked.per_token_ms},
+                                       {"greedy_caption_ms", g_unpacked.greedy_ms},
+                                       {"beam3_caption_ms", g_unpacked.beam3_ms}}}};
+  if (has_bf16) {
+    double worst = 0;
+    const bool same = bf16_caption.tokens == check_caption.tokens;
+    for (size_t i = 0; same && i < check_caption.logprobs.size(); ++i)
+      worst = std::max(worst, std::fabs(static_cast<double>(bf16_caption.logprobs[i] - check_caption.logprobs[i])));
+    report["glimpse_bf16"] = {{"encode_ms", g_bf16.encode_ms},
+                              {"per_token_ms", g_bf16.per_token_ms},
+                              {"greedy_caption_ms", g_bf16.greedy_ms},
+                              {"beam3_caption_ms", g_bf16.beam3_ms},
+                              {"matmul_impl", bf16_impl},
+                              {"same_tokens_as_fp32", same},
+                              {"max_abs_logprob_difference_to_fp32", same ? json(worst) : json()}};
+  } else {
+    report["glimpse_bf16"] = {{"skipped", "the CPU has neither AVX512-BF16 nor AMX-BF16 (oneDNN: " +
+                                              onednn_cpu_isa_name() + ")"}};
+  }
   json pos = json::array(), pat = json::array();
   for (const auto& s : by_pos) pos.push_back({{"position", s.position}, {"ms", s.ms}});
   for (const auto& s : by_patches) pat.push_back({{"patches", s.patches}, {"ms", s.ms}});
@@ -269,6 +313,27 @@ void run_caption_bench(const CaptionBenchOptions& o) {
   line("caption, greedy", g.greedy_ms, "greedy_caption_ms", "greedy_caption");
   line("caption, beam 3", g.beam3_ms, "beam_caption_ms", "beam3_caption");
   out << "(ratio = peer ms / glimpse ms: above 1, glimpse is faster)\n";
+  out << "glimpse is the fp32 pack (oneDNN matmul " << fp32_impl << ", CPU ISA " << onednn_cpu_isa_name()
+      << "); other precisions, ms (encode / per token / greedy / beam 3):\n";
+  auto variant = [&](const char* name, const json& v) {
+    out << "  " << std::left << std::setw(26) << name << std::right << v["encode_ms"].get<double>() << " / "
+        << v["per_token_ms"].get<double>() << " / " << v["greedy_caption_ms"].get<double>() << " / "
+        << v["beam3_caption_ms"].get<double>();
+  };
+  variant("fp32, unpacked layers", report["glimpse_unpacked"]);
+  out << "\n";
+  if (has_bf16) {
+    variant("bf16 pack", report["glimpse_bf16"]);
+    const json& b = report["glimpse_bf16"];
+    out << "   (" << bf16_impl << "; caption "
+        << (b["same_tokens_as_fp32"].get<bool>() ? "same as fp32" : "DIFFERS from fp32");
+    if (!b["max_abs_logprob_difference_to_fp32"].is_null())
+      out << ", max |log-prob - fp32| " << std::scientific << std::setprecision(1)
+          << b["max_abs_logprob_difference_to_fp32"].get<double>() << std::fixed << std::setprecision(2);
+    out << ")\n";
+  } else {
+    out << "  bf16 pack: skipped, " << report["glimpse_bf16"]["skipped"].get<std::string>() << "\n";
+  }
   out << "\none cached decode step against its position (glimpse):";
   for (const auto& s : by_pos) out << "  t=" << s.position << ": " << s.ms << " ms";
   out << "\none cached decode step against the patch count (glimpse, t=8):";

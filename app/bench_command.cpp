@@ -3,6 +3,7 @@
 #include "bench_blas.h"
 #include "bench_caption.h"
 #include "bench_peer.h"
+#include "bench_throughput.h"
 #include "bench_train.h"
 
 #include <algorithm>
@@ -32,6 +33,7 @@ struct BenchOptions {
   std::string python = "/usr/bin/python3";
   bool as_json = false;
   bool caption = false;
+  bool throughput = false;    // --throughput: captions/s at batch 1 and --batch
   std::string model;
   int words = 12;
   bool train = false;  // --train: whole-model training steps beside PyTorch
@@ -200,6 +202,8 @@ void add_bench_command(CLI::App& app) {
       ->group("");
   cmd->add_flag("--caption", opts->caption,
                 "time captioning (encode, decode, greedy and beam 3) instead of the engine");
+  cmd->add_flag("--throughput", opts->throughput,
+                "captions/s at batch 1 and --batch (default 32) beside ONNX Runtime at the same batch");
   cmd->add_option("--model", opts->model, "with --caption or --train: a model file (default: random weights)");
   cmd->add_option("--words", opts->words, "with --caption: words per caption")->check(CLI::Range(1, 4096));
   cmd->add_flag("--train", opts->train,
@@ -230,6 +234,20 @@ void add_bench_command(CLI::App& app) {
       t.as_json = opts->as_json;
       set_threads(t.threads);
       return run_train_bench(t);
+    }
+    if (opts->throughput) {
+      ThroughputBenchOptions t;
+      t.model = opts->model;
+      t.batch = static_cast<int>(opts->workload.batch);
+      t.words = opts->words;
+      t.min_seconds = opts->min_seconds;
+      t.threads = opts->threads > 0 ? opts->threads : 1;
+      t.python = opts->python;
+      t.onnx = opts->onnx;
+      t.node = opts->node;
+      t.as_json = opts->as_json;
+      set_threads(t.threads);
+      return run_throughput_bench(t);
     }
     if (!opts->caption) return run_bench(*opts);
     CaptionBenchOptions c;

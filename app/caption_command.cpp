@@ -1,10 +1,12 @@
 #include "caption_command.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 
 #include "glimpse/glimpse.h"
+#include "eval_inputs.h"  // add_precision_option
 #include "paths.h"
 
 namespace glimpse::app {
@@ -23,6 +25,7 @@ struct CaptionArgs {
   float overlay_alpha = 0.5f;
   std::string overlay_step = "predicted";
   bool per_layer = true;
+  int batch = kDefaultCaptionBatch;
 };
 
 // DIR/<image stem>/NN-word.png per word, and DIR/<image stem>/sheet.png with all of them.
@@ -51,57 +54,86 @@ void write_overlays(const CaptionArgs& a, const std::string& path, const Image& 
   save_png((dir / "sheet.png").string(), render_attention_sheet(image, r.grid, tiles, 4, style));
 }
 
+// Prints the records of one command's images in order, JSON or plain, as they are captioned.
+class CaptionPrinter {
+ public:
+  CaptionPrinter(const CaptionArgs& a, const ModelCard& card) : a_(a), card_(card) {
+    options_.per_layer = a.per_layer;
+    options_.all_hypotheses = a.all_hypotheses;
+  }
+  // The JSON array opens with the first record, so a run where every image fails prints nothing.
+  void print(const std::string& path, const CaptionResult& r) {
+    if (a_.as_json) {
+      std::cout << (printed_ ? ",\n" : "[\n") << caption_json(path, card_, r, options_);
+    } else {
+      std::cout << path << "\t" << r.best().text << "\n";
+    }
+    printed_ = true;
+  }
+  void finish() {
+    if (a_.as_json && printed_) std::cout << "\n]\n";
+  }
+
+ private:
+  const CaptionArgs& a_;
+  const ModelCard& card_;
+  JsonOptions options_;
+  bool printed_ = false;
+};
+
+// Images are read, encoded and decoded `--batch` at a time (the decode session runs a batch's
+// captions in lock-step), so at most one batch of full-size pictures is in memory. The output
+// is the same for every batch size: one record per readable image in argument order, and one
+// stderr line per unreadable one, which leaves the rest of its batch to be captioned.
 void run_caption(const CaptionArgs& a, int& exit_code) {
   const std::string model_path = a.model.empty() ? default_model_path() : a.model;
   if (model_path.empty())
     throw Error("no model given and no shipped model found (assets/models/concat.safetensors); pass --model FILE");
   const auto model = Model::load(model_path);
 
-  // Load every image; a bad one is reported and skipped, the rest are captioned together.
-  std::vector<std::string> paths;
-  std::vector<Image> images;
-  for (const std::string& p : a.images) {
-    try {
-      images.push_back(load_image(p));
-      paths.push_back(p);
-    } catch (const Error& e) {
-      std::cerr << "glimpse: " << e.what() << "\n";
-      exit_code = 1;
-    }
-  }
-  if (images.empty()) return;
-  std::vector<const Image*> ptrs;
-  ptrs.reserve(images.size());
-  for (const auto& im : images) ptrs.push_back(&im);
-  const std::vector<Encoding> encodings =
-      model->encode(ptrs, std::vector<std::string>(images.size(), a.context));
-  // One context for every image: the same words are cut from each, so one notice says it.
-  if (const int64_t dropped = encodings.front().context_dropped_tokens(); dropped > 0)
+  // One context for every image: the same words are cut from each, so one notice says it (the
+  // encoder cuts exactly the tokens past max_context_tokens, so this is known before any image).
+  const int64_t context_tokens = static_cast<int64_t>(model->tokenize(a.context).size());
+  if (const int64_t dropped = context_tokens - model->card().max_context_tokens; dropped > 0)
     std::cerr << "glimpse: notice: --context is cut to the model's " << model->card().max_context_tokens
               << " tokens (" << dropped << " left out)\n";
-  const std::vector<CaptionResult> results = model->decode(encodings, a.settings);
 
-  JsonOptions json_options;
-  json_options.per_layer = a.per_layer;
-  json_options.all_hypotheses = a.all_hypotheses;
-  if (a.as_json) std::cout << "[\n";
-  for (size_t i = 0; i < results.size(); ++i) {
-    if (a.as_json) {
-      std::cout << caption_json(paths[i], model->card(), results[i], json_options)
-                << (i + 1 < results.size() ? ",\n" : "\n");
-    } else {
-      std::cout << paths[i] << "\t" << results[i].best().text << "\n";
-    }
-    if (!a.overlay_dir.empty()) {
+  CaptionPrinter printer(a, model->card());
+  const size_t batch_size = static_cast<size_t>(std::max(1, a.batch));
+  for (size_t begin = 0; begin < a.images.size(); begin += batch_size) {
+    const size_t end = std::min(a.images.size(), begin + batch_size);
+    std::vector<std::string> paths;
+    std::vector<Image> images;
+    for (size_t i = begin; i < end; ++i) {
       try {
-        write_overlays(a, paths[i], images[i], results[i]);
-      } catch (const std::exception& e) {
-        std::cerr << "glimpse: overlays for '" << paths[i] << "': " << e.what() << "\n";
+        images.push_back(load_image(a.images[i]));
+        paths.push_back(a.images[i]);
+      } catch (const Error& e) {
+        std::cerr << "glimpse: " << e.what() << "\n";
         exit_code = 1;
       }
     }
+    if (images.empty()) continue;
+    std::vector<const Image*> ptrs;
+    ptrs.reserve(images.size());
+    for (const auto& im : images) ptrs.push_back(&im);
+    const std::vector<Encoding> encodings =
+        model->encode(ptrs, std::vector<std::string>(images.size(), a.context));
+    const std::vector<CaptionResult> results = model->decode(encodings, a.settings);
+    for (size_t i = 0; i < results.size(); ++i) {
+      printer.print(paths[i], results[i]);
+      if (!a.overlay_dir.empty()) {
+        try {
+          write_overlays(a, paths[i], images[i], results[i]);
+        } catch (const std::exception& e) {
+          std::cerr << "glimpse: overlays for '" << paths[i] << "': " << e.what() << "\n";
+          exit_code = 1;
+        }
+      }
+    }
+    std::cout.flush();
   }
-  if (a.as_json) std::cout << "]\n";
+  printer.finish();
 }
 
 }  // namespace
@@ -117,6 +149,7 @@ void add_caption_command(CLI::App& app, int& exit_code) {
   cmd->add_option("images", a->images, "image files (PNG, JPEG, ...)")->required();
   cmd->add_option("--model", a->model, "model file (default: the shipped concat model)");
   cmd->add_option("--context", a->context, "context text: tags, hints or an instruction");
+  add_precision_option(cmd);  // read by glimpse::Model::load
   cmd->add_option("--beam", a->settings.beam, "beam width (1 = greedy)")->check(CLI::Range(1, 64));
   cmd->add_option("--max-len", a->settings.max_words, "most words per caption (0 = model limit)")
       ->check(CLI::Range(0, 4096));
@@ -124,6 +157,9 @@ void add_caption_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--length-penalty", a->settings.length_penalty, "beam length penalty alpha");
   cmd->add_option("--no-repeat-ngram", a->settings.no_repeat_ngram, "never repeat n-grams of this size")
       ->check(CLI::Range(0, 16));
+  cmd->add_option("--batch", a->batch,
+                  "images read, encoded and decoded together (same output for every size)")
+      ->check(CLI::Range(1, 4096));
   cmd->add_flag("--json", a->as_json, "print JSON with every word's attention");
   cmd->add_option("--top-k", a->settings.top_k, "alternatives per step in the JSON")->check(CLI::Range(0, 32));
   cmd->add_flag("--all-hypotheses", a->all_hypotheses, "JSON: every beam hypothesis with its attention");

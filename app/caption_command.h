@@ -6,6 +6,9 @@
 
 namespace glimpse::app {
 
+// Images per batch of `glimpse caption` unless --batch says otherwise.
+inline constexpr int kDefaultCaptionBatch = 16;
+
 // Sets exit_code to 1 when any image could not be captioned (the others still are).
 void add_caption_command(CLI::App& app, int& exit_code);
 

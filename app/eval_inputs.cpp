@@ -3,12 +3,22 @@
 #include <iostream>
 
 #include "glimpse/core/error.h"
+#include "glimpse/core/packed_linear.h"
 #include "glimpse/model/checkpoint.h"
 #include "glimpse/text/vocabulary.h"
 #include "glimpse/vision/scene_catalogue.h"
 #include "paths.h"
 
 namespace glimpse::app {
+
+void add_precision_option(CLI::App* cmd) {
+  cmd->add_option_function<std::string>(
+         "--precision",
+         [](const std::string& v) { set_default_precision_request(parse_precision_request(v)); },
+         "inference matmuls: fp32 (default), bf16 (needs AVX512-BF16/AMX) or auto; "
+         "default from $GLIMPSE_PRECISION")
+      ->check(CLI::IsMember({"fp32", "bf16", "auto"}));
+}
 
 void add_eval_data_options(CLI::App* cmd, EvalDataArgs& a) {
   cmd->add_option("--data", a.data, "dataset folder (captions.json) or annotation file")->required();
@@ -29,6 +39,7 @@ void add_eval_data_options(CLI::App* cmd, EvalDataArgs& a) {
                   "resamples of the images for the 95 % intervals (0 = no intervals)")
       ->check(CLI::Range(0, 1000000))
       ->capture_default_str();
+  add_precision_option(cmd);
   cmd->add_option("--catalogue", a.catalogue, "object catalogue (default: the shipped assets/scene-objects.json)");
 }
 
@@ -57,6 +68,7 @@ EvalInputs load_eval_inputs(const std::string& data_path, const std::vector<std:
 eval::EvalReport evaluate_model_file(const std::string& model_path, const EvalInputs& inputs,
                                      const eval::EvalOptions& options, const eval::BootstrapOptions& bootstrap) {
   model::Checkpoint ckpt = model::load_checkpoint(model_path);
+  ckpt.model->prepare_inference(resolve_precision(default_precision_request()));
   const text::Vocabulary vocab = text::Vocabulary::from_json(ckpt.vocabulary_json, model_path);
   try {
     eval::EvalReport report = eval::evaluate(*ckpt.model, vocab, inputs.data, *inputs.lexicon,

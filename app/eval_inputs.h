@@ -24,6 +24,8 @@ struct EvalDataArgs {
   eval::BootstrapOptions bootstrap;  // intervals over the images; resamples 0 = none
 };
 void add_eval_data_options(CLI::App* cmd, EvalDataArgs& args);
+// --precision fp32|bf16|auto: sets the process-wide default precision of packed inference.
+void add_precision_option(CLI::App* cmd);
 
 struct EvalInputs {
   vision::CaptionDataset data;

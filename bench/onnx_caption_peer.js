@@ -11,13 +11,20 @@
 // engine does. Times are medians over alternating rounds (each round: encode, decode, caption)
 // lasting at least --min-seconds per measure:
 //
-//   encode_ms            encoder graph (both encoders + every layer's cross K/V), batch 1
-//   per_token_decode_ms  greedy decoding time (encode excluded) / decode steps
-//   greedy_caption_ms    encode + greedy decoding
+//   encode_ms            encoder graph (both encoders + every layer's cross K/V), one batch
+//   per_token_decode_ms  greedy decoding time of the batch (encode excluded) / decode steps
+//   greedy_caption_ms    encode + greedy decoding of the batch (ms per batch)
+//   captions_per_second  batch / greedy_caption_ms
 //
-// --check-tokens (the engine's caption, <eos> included) teacher-forces that caption through the
-// step graph and reports each token's log-probability (check_logprobs), which glimpse compares
-// with its own. Threads: --threads intra-op threads, one inter-op thread, sequential execution;
+// --batch B (default 1; the export's batch axis is dynamic) captions B images at once, in
+// lock-step: --patches holds [B, N, 3*P*P] (or [N, 3*P*P], copied to every row), --context-ids
+// one comma list for every row or B lists separated by ';'. A finished row is fed <eos> until
+// the whole batch is done, as the engine does.
+//
+// --check-tokens (the engine's caption, <eos> included; at B > 1 one list per row, separated by
+// ';', every row the same length) teacher-forces that caption through the step graph and
+// reports each token's log-probability (check_logprobs; at B > 1 one array per row), which
+// glimpse compares with its own. At B = 1 the output has the fields it always had. Threads: --threads intra-op threads, one inter-op thread, sequential execution;
 // spinning of the intra-op pool as --spinning says (ONNX Runtime's default: on).
 // Prints one JSON object.
 'use strict';
@@ -32,10 +39,11 @@ const PAD = 0, BOS = 1, EOS = 2;
 
 function parseArgs(argv) {
   const a = {threads: 1, minSeconds: 1, maxLen: 12, minLen: 12, contextIds: '', patches: '',
-             modelDir: '', checkTokens: '', spinning: 'on'};
+             modelDir: '', checkTokens: '', spinning: 'on', batch: 1};
   const keys = {'--model-dir': 'modelDir', '--threads': 'threads', '--min-seconds': 'minSeconds',
                 '--max-len': 'maxLen', '--min-len': 'minLen', '--context-ids': 'contextIds',
-                '--patches': 'patches', '--check-tokens': 'checkTokens', '--spinning': 'spinning'};
+                '--patches': 'patches', '--check-tokens': 'checkTokens', '--spinning': 'spinning',
+                '--batch': 'batch'};
   for (let i = 0; i < argv.length; i += 2) {
     const key = keys[argv[i]];
     if (!key || i + 1 >= argv.length) throw new Error(`bad argument '${argv[i]}'`);
@@ -43,6 +51,7 @@ function parseArgs(argv) {
   }
   if (!a.modelDir || !a.patches) throw new Error('--model-dir and --patches are required');
   if (a.spinning !== 'on' && a.spinning !== 'off') throw new Error('--spinning is on or off');
+  if (!(Number.isInteger(a.batch) && a.batch >= 1)) throw new Error('--batch is a positive integer');
   return a;
 }
 
@@ -67,19 +76,20 @@ function median(xs) {
 function nowSeconds() { return Number(process.hrtime.bigint()) / 1e9; }
 
 class Captioner {
-  constructor(meta, encoder, step) {
+  constructor(meta, encoder, step, batch) {
     this.meta = meta;
     this.encoder = encoder;
     this.step = step;
-    this.emptyCache = new ort.Tensor('float32', new Float32Array(0), [1, meta.heads, 0, meta.head_dim]);
+    this.batch = batch;
+    this.emptyCache = new ort.Tensor('float32', new Float32Array(0), [batch, meta.heads, 0, meta.head_dim]);
   }
 
   async encode(feeds) { return this.encoder.run(feeds); }
 
-  // One decode step: feeds the token at `position` with the cache `past` ({name: Tensor});
-  // returns [logprobs Float32Array, next cache].
-  async next(encoded, past, token, position) {
-    const feeds = {token: new ort.Tensor('int64', BigInt64Array.from([BigInt(token)]), [1, 1]),
+  // One decode step: feeds each row's token (tokens[b]) at `position` with the cache `past`
+  // ({name: Tensor}); returns [logprobs Float32Array [B * V], next cache].
+  async next(encoded, past, tokens, position) {
+    const feeds = {token: new ort.Tensor('int64', BigInt64Array.from(tokens.map(BigInt)), [this.batch, 1]),
                    position: new ort.Tensor('int64', BigInt64Array.from([BigInt(position)]), [1])};
     for (const name of this.meta.past_inputs) feeds[name] = past ? past[name] : this.emptyCache;
     for (const name of this.meta.cross_outputs) feeds[name] = encoded[name];
@@ -90,37 +100,48 @@ class Captioner {
     return [out.logprobs.data, cache];
   }
 
-  // The engine's greedy decoding; returns {words, steps, logprobs} (logprobs: each chosen
-  // token's log-softmax value, before the constraints, <eos> included).
+  // The engine's greedy decoding of every row; returns per row {words, steps, logprobs}
+  // (logprobs: each chosen token's log-softmax value, before the constraints, <eos> included)
+  // and the batch's decode steps.
   async greedy(encoded, wordsMax, minLen) {
-    const words = [], logprobs = [];
-    let past = null, token = BOS;
-    for (let pos = 0; pos <= wordsMax; ++pos) {
+    const B = this.batch;
+    const rows = Array.from({length: B}, () => ({words: [], steps: 0, logprobs: [], done: false}));
+    let past = null, tokens = new Array(B).fill(BOS), steps = 0;
+    for (let pos = 0; pos <= wordsMax && rows.some((r) => !r.done); ++pos) {
       let logp;
-      [logp, past] = await this.next(encoded, past, token, pos);
-      let best = -1, bestValue = -Infinity;
-      for (let v = 0; v < logp.length; ++v) {
-        if (v === PAD || v === BOS) continue;
-        if (v === EOS ? words.length < minLen : pos === wordsMax) continue;
-        if (logp[v] > bestValue) { bestValue = logp[v]; best = v; }
+      [logp, past] = await this.next(encoded, past, tokens, pos);
+      ++steps;
+      const V = logp.length / B;
+      for (let b = 0; b < B; ++b) {
+        const r = rows[b];
+        if (r.done) { tokens[b] = EOS; continue; }
+        let best = -1, bestValue = -Infinity;
+        for (let v = 0; v < V; ++v) {
+          if (v === PAD || v === BOS) continue;
+          if (v === EOS ? r.words.length < minLen : pos === wordsMax) continue;
+          if (logp[b * V + v] > bestValue) { bestValue = logp[b * V + v]; best = v; }
+        }
+        r.logprobs.push(logp[b * V + best]);
+        r.steps = pos + 1;
+        if (best === EOS) r.done = true; else r.words.push(best);
+        tokens[b] = best;
       }
-      logprobs.push(logp[best]);
-      if (best === EOS) return {words, steps: pos + 1, logprobs};
-      words.push(best);
-      token = best;
     }
-    return {words, steps: wordsMax + 1, logprobs};
+    return {rows, steps};
   }
 
-  // Teacher forcing along `tokens` (the last one normally <eos>): each one's log-probability.
-  async logprobsOf(encoded, tokens) {
-    const out = [];
-    let past = null, token = BOS;
-    for (let pos = 0; pos < tokens.length; ++pos) {
+  // Teacher forcing along each row's tokens (rows[b], all the same length, the last one
+  // normally <eos>): each one's log-probability, per row.
+  async logprobsOf(encoded, rows) {
+    const B = this.batch;
+    const out = rows.map(() => []);
+    let past = null, tokens = new Array(B).fill(BOS);
+    for (let pos = 0; pos < rows[0].length; ++pos) {
       let logp;
-      [logp, past] = await this.next(encoded, past, token, pos);
-      out.push(logp[tokens[pos]]);
-      token = tokens[pos];
+      [logp, past] = await this.next(encoded, past, tokens, pos);
+      const V = logp.length / B;
+      for (let b = 0; b < B; ++b) out[b].push(logp[b * V + rows[b][pos]]);
+      tokens = rows.map((r) => r[pos]);
     }
     return out;
   }
@@ -137,18 +158,31 @@ async function main() {
   };
   const encoder = await ort.InferenceSession.create(path.join(a.modelDir, 'encoder.onnx'), options);
   const step = await ort.InferenceSession.create(path.join(a.modelDir, 'decoder_step.onnx'), options);
-  const captioner = new Captioner(meta, encoder, step);
+  const B = a.batch;
+  const captioner = new Captioner(meta, encoder, step, B);
 
   const patches = readSafetensor(a.patches, 'patches');
-  if (patches.values.length !== meta.patches * meta.patch_dim)
-    throw new Error(`${a.patches}: ${patches.values.length} values, the model reads ${meta.patches} x ${meta.patch_dim}`);
-  const ctx = a.contextIds ? a.contextIds.split(',').map(Number) : [];
-  if (ctx.length !== meta.context_len)
-    throw new Error(`the export is for ${meta.context_len} context tokens, got ${ctx.length}`);
+  const one = meta.patches * meta.patch_dim;
+  let pixels = patches.values;
+  if (pixels.length === one && B > 1) {
+    pixels = new Float32Array(B * one);
+    for (let b = 0; b < B; ++b) pixels.set(patches.values, b * one);
+  }
+  if (pixels.length !== B * one)
+    throw new Error(`${a.patches}: ${patches.values.length} values, the model reads ${B} x ${meta.patches} x ${meta.patch_dim}`);
+  // One list per row ('a,b;c,d'), or one list for every row.
+  const lists = (text) => text.split(';').map((row) => (row ? row.split(',').map(Number) : []));
+  let ctxRows = lists(a.contextIds);
+  if (ctxRows.length === 1) ctxRows = new Array(B).fill(ctxRows[0]);
+  if (ctxRows.length !== B) throw new Error(`${ctxRows.length} context lists for a batch of ${B}`);
+  for (const ctx of ctxRows)
+    if (ctx.length !== meta.context_len)
+      throw new Error(`the export is for ${meta.context_len} context tokens, got ${ctx.length}`);
+  const Lc = meta.context_len;
   const feeds = {
-    patches: new ort.Tensor('float32', patches.values, [1, meta.patches, meta.patch_dim]),
-    context_ids: new ort.Tensor('int64', BigInt64Array.from(ctx.map(BigInt)), [1, ctx.length]),
-    context_padding: new ort.Tensor('bool', new Uint8Array(ctx.length), [1, ctx.length]),
+    patches: new ort.Tensor('float32', pixels, [B, meta.patches, meta.patch_dim]),
+    context_ids: new ort.Tensor('int64', BigInt64Array.from(ctxRows.flat().map(BigInt)), [B, Lc]),
+    context_padding: new ort.Tensor('bool', new Uint8Array(B * Lc), [B, Lc]),
   };
   const most = cfg.max_caption_len - 1;
   const wordsMax = a.maxLen > 0 ? Math.min(a.maxLen, most) : most;
@@ -156,8 +190,11 @@ async function main() {
 
   const encoded = await captioner.encode(feeds);
   const caption = await captioner.greedy(encoded, wordsMax, minLen);
-  const checkTokens = a.checkTokens ? a.checkTokens.split(',').map(Number) : [];
-  const checkLogprobs = checkTokens.length ? await captioner.logprobsOf(encoded, checkTokens) : [];
+  let checkRows = a.checkTokens ? lists(a.checkTokens) : [];
+  if (checkRows.length === 1) checkRows = new Array(B).fill(checkRows[0]);
+  if (checkRows.length && (checkRows.length !== B || checkRows.some((r) => r.length !== checkRows[0].length)))
+    throw new Error(`--check-tokens: ${B} rows of one length expected`);
+  const checkLogprobs = checkRows.length ? await captioner.logprobsOf(encoded, checkRows) : [];
 
   // Alternating rounds: every measure sees the same stretch of machine load.
   const measures = {
@@ -181,19 +218,20 @@ async function main() {
   process.stdout.write(JSON.stringify({
     model_dir: a.modelDir, fusion: cfg.fusion, onnxruntime: ortVersion, node: process.version,
     opset: meta.opset, threads: a.threads, inter_op_threads: 1, spinning: a.spinning,
-    execution_mode: 'sequential', graph_optimization: 'all', batch: 1,
+    execution_mode: 'sequential', graph_optimization: 'all', batch: B,
     decoding: 'ONNX Runtime, exported encoder + decoder-step graphs with the self-attention ' +
               'K/V cache and precomputed cross-attention K/V',
-    patches: meta.patches, context_ids: ctx, max_len: wordsMax, min_len: minLen,
+    patches: meta.patches, context_ids: B === 1 ? ctxRows[0] : ctxRows, max_len: wordsMax, min_len: minLen,
     rounds: samples.encode.length,
     encode_ms: 1e3 * median(samples.encode),
     greedy_caption_ms: 1e3 * median(samples.caption),
+    captions_per_second: B / median(samples.caption),
     greedy_steps: caption.steps,
     per_token_decode_ms: 1e3 * median(samples.decode) / caption.steps,
-    greedy_tokens: caption.words,
-    greedy_logprobs: caption.logprobs,
-    check_tokens: checkTokens,
-    check_logprobs: checkLogprobs,
+    greedy_tokens: B === 1 ? caption.rows[0].words : caption.rows.map((r) => r.words),
+    greedy_logprobs: B === 1 ? caption.rows[0].logprobs : caption.rows.map((r) => r.logprobs),
+    check_tokens: B === 1 ? (checkRows[0] || []) : checkRows,
+    check_logprobs: B === 1 ? (checkLogprobs[0] || []) : checkLogprobs,
   }) + '\n');
 }
 

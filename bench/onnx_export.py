@@ -5,22 +5,26 @@ Run with Debian's /usr/bin/python3 (python3-torch). The model is tests/parity/to
 (PyTorch's own modules, proven equal to the engine by the parity tests), exported with
 torch.onnx.export (opset 14) into the two graphs a deployment runs, as the engine does:
 
-  encoder.onnx      patches [1, N, 3*P*P], context_ids [1, Lc] (int64), context_padding
-                    [1, Lc] (bool) -> both encoders, then every decoder layer's cross-attention
+  encoder.onnx      patches [B, N, 3*P*P], context_ids [B, Lc] (int64), context_padding
+                    [B, Lc] (bool) -> both encoders, then every decoder layer's cross-attention
                     keys and values, per head: cross_k.<layer>.<module>, cross_v.<layer>.<module>
-                    [1, H, L_memory, d/H], and memory_padding (the key padding those
+                    [B, H, L_memory, d/H], and memory_padding (the key padding those
                     cross-attentions read: the joint memory's for concat, the context's else)
-  decoder_step.onnx token [1, 1] (int64), position [1] (int64), past_k.<layer>,
-                    past_v.<layer> [1, H, t, d/H] (the self-attention cache: t = position), the
-                    encoder's outputs -> logprobs [1, V] (log-softmax of the next token),
-                    present_k.<layer>, present_v.<layer> [1, H, t + 1, d/H]
+  decoder_step.onnx token [B, 1] (int64), position [1] (int64, the same for every row: the
+                    rows decode in lock-step), past_k.<layer>, past_v.<layer> [B, H, t, d/H]
+                    (the self-attention cache: t = position), the encoder's outputs ->
+                    logprobs [B, V] (log-softmax of the next token), present_k.<layer>,
+                    present_v.<layer> [B, H, t + 1, d/H]
 
 The step graph is the model's own decoder layers with their nn.MultiheadAttention modules
 swapped for ones that read the cache (CachedSelfAttention, PrecomputedCrossAttention below),
-so every fusion's own `fuse` code is what gets exported. The batch is fixed at 1, as in
-`glimpse bench --caption`; the context length is fixed at the export's (--context-len).
+so every fusion's own `fuse` code is what gets exported. The batch B is a dynamic axis of every
+input and output (traced at B = 2, so no size-1 broadcast is baked in): `glimpse bench --caption`
+runs it at 1, `glimpse bench --throughput` at 1 and 32. The context length is fixed at the
+export's (--context-len).
 
-Exports are cached: <cache-root>/<sha256 of the checkpoint and of this script>/ holds
+Exports are cached: <cache-root>/<sha256 of the checkpoint, this script, the PyTorch model it
+exports (tests/parity/torch_model.py) and the export format>/ holds
 encoder.onnx, decoder_step.onnx and meta.json (config, input and output names). A new export is
 written into a temporary folder and renamed into place, so a reader never sees half an export.
 Prints one JSON object: {"dir", "cached", "export_seconds", "meta"}.
@@ -40,6 +44,7 @@ cap_threads(default=1)
 
 OPSET = 14
 HERE = os.path.dirname(os.path.abspath(__file__))
+TORCH_MODEL = os.path.join(HERE, "..", "tests", "parity", "torch_model.py")
 
 
 def file_sha256(path):
@@ -50,14 +55,27 @@ def file_sha256(path):
     return h.hexdigest()
 
 
+# Bumped with any change of the graphs' interface (names, shapes, dynamic axes); the script's
+# own hash below changes with any edit too, this makes the format explicit in meta.json.
+EXPORT_FORMAT = "dynamic-batch-1"
+
+
 def cache_key(model_path, context_len):
-    """The checkpoint's hash, combined with this script's (a changed export invalidates old
-    exports) and the context length the graphs are fixed at."""
+    """The checkpoint's hash, combined with this script's and the exported PyTorch model's (a
+    changed export invalidates old exports), the export format and the context length the
+    graphs are fixed at."""
     h = hashlib.sha256()
     h.update(file_sha256(model_path).encode())
     h.update(file_sha256(os.path.abspath(__file__)).encode())
+    h.update((file_sha256(TORCH_MODEL) if os.path.exists(TORCH_MODEL) else "no torch_model.py").encode())
+    h.update(f"format={EXPORT_FORMAT}".encode())
     h.update(f"context_len={context_len}".encode())
     return h.hexdigest()[:32]
+
+
+def cross_outputs_of(layers, cross_names):
+    return [f"cross_{kv}.{l}.{name}" for l in range(layers) for name in cross_names
+            for kv in ("k", "v")]
 
 
 def export(model_path, out_dir, context_len):
@@ -77,16 +95,16 @@ def export(model_path, out_dir, context_len):
     cross_names = ["multihead_attn"] if concat else ["attn_image", "attn_context"]
     layers = len(model.decoder.layers)
 
-    def split_heads(t):  # [1, L, d] -> [1, H, L, dh]
+    def split_heads(t):  # [B, L, d] -> [B, H, L, dh]
         return t.reshape(t.shape[0], t.shape[1], H, dh).transpose(1, 2)
 
     def attend(q, k, v, key_padding):
         """softmax(q k^T / sqrt(dh) + padding) v over heads, as nn.MultiheadAttention computes
-        it (q scaled before the product); key_padding [1, L] bool, True = padding."""
+        it (q scaled before the product); key_padding [B, L] bool, True = padding."""
         scores = torch.matmul(q / dh ** 0.5, k.transpose(-2, -1))
         if key_padding is not None:
             scores = scores.masked_fill(key_padding[:, None, None, :], float("-inf"))
-        out = torch.matmul(torch.softmax(scores, dim=-1), v)  # [1, H, T, dh]
+        out = torch.matmul(torch.softmax(scores, dim=-1), v)  # [B, H, T, dh]
         return out.transpose(1, 2).reshape(out.shape[0], -1, d)
 
     class CachedSelfAttention(nn.Module):
@@ -172,7 +190,7 @@ def export(model_path, out_dir, context_len):
                 for j, name in enumerate(cross_names):
                     at = 2 * (l * len(cross_names) + j)
                     self.cross[l][name].k, self.cross[l][name].v = cross[at], cross[at + 1]
-                # The memory arguments only carry their [1, L] shape (hierarchical reads it);
+                # The memory arguments only carry their [B, L] shape (hierarchical reads it);
                 # the keys and values come from the encoder graph.
                 if concat:
                     x = layer(x, cross[2 * l][:, 0], memory_key_padding_mask=padding)
@@ -190,12 +208,16 @@ def export(model_path, out_dir, context_len):
     N = (cfg["image_size"] // cfg["patch_size"]) ** 2
     pd = 3 * cfg["patch_size"] ** 2
     Lc = min(context_len, cfg["max_context_len"])
-    patches = torch.rand(1, N, pd) * 2 - 1
-    context_ids = torch.arange(Lc, dtype=torch.long).reshape(1, Lc) % (cfg["vocab_size"] - 4) + 4
-    context_padding = torch.zeros(1, Lc, dtype=torch.bool)
+    B = 2  # traced batch; every batch axis is dynamic
+    patches = torch.rand(B, N, pd) * 2 - 1
+    context_ids = (torch.arange(B * Lc, dtype=torch.long).reshape(B, Lc) % (cfg["vocab_size"] - 4)
+                   + 4)
+    context_padding = torch.zeros(B, Lc, dtype=torch.bool)
+    enc_inputs = ["patches", "context_ids", "context_padding"]
+    batch_axis = {n: {0: "batch"} for n in enc_inputs + cross_outputs_of(layers, cross_names)
+                  + ["memory_padding"]}
 
-    cross_outputs = [f"cross_{kv}.{l}.{name}" for l in range(layers) for name in cross_names
-                     for kv in ("k", "v")]
+    cross_outputs = cross_outputs_of(layers, cross_names)
     # Traced with autograd on: nn.TransformerEncoderLayer in eval mode under no_grad takes
     # PyTorch's fused fast path (aten::_transformer_encoder_layer_fwd), which has no ONNX export;
     # with gradients enabled it runs its modules one by one, the same computation.
@@ -205,19 +227,21 @@ def export(model_path, out_dir, context_len):
             enc_out = encoder(patches, context_ids, context_padding)
         torch.onnx.export(encoder, (patches, context_ids, context_padding),
                           os.path.join(out_dir, "encoder.onnx"), opset_version=OPSET,
-                          input_names=["patches", "context_ids", "context_padding"],
+                          input_names=enc_inputs,
                           output_names=cross_outputs + ["memory_padding"],
-                          do_constant_folding=True)
+                          dynamic_axes=batch_axis, do_constant_folding=True)
 
         step = DecoderStepGraph().eval()
         past_names = [f"past_{kv}.{l}" for l in range(layers) for kv in ("k", "v")]
         present_names = [f"present_{kv}.{l}" for l in range(layers) for kv in ("k", "v")]
         # Traced with a cache of 2 positions; the cache length is a dynamic axis (0 at the
         # first step).
-        past = [torch.zeros(1, H, 2, dh) for _ in past_names]
-        args = (torch.tensor([[5]]), torch.tensor([2]), *past, *enc_out)
-        dynamic = {n: {2: "past_len"} for n in past_names}
-        dynamic.update({n: {2: "present_len"} for n in present_names})
+        past = [torch.zeros(B, H, 2, dh) for _ in past_names]
+        args = (torch.tensor([[5]] * B), torch.tensor([2]), *past, *enc_out)
+        dynamic = {n: {0: "batch", 2: "past_len"} for n in past_names}
+        dynamic.update({n: {0: "batch", 2: "present_len"} for n in present_names})
+        dynamic.update({n: axes for n, axes in batch_axis.items() if n not in enc_inputs})
+        dynamic.update({"token": {0: "batch"}, "logprobs": {0: "batch"}})
         torch.onnx.export(step, args, os.path.join(out_dir, "decoder_step.onnx"),
                           opset_version=OPSET,
                           input_names=["token", "position"] + past_names + cross_outputs
@@ -225,7 +249,7 @@ def export(model_path, out_dir, context_len):
                           output_names=["logprobs"] + present_names,
                           dynamic_axes=dynamic, do_constant_folding=True)
     return {
-        "config": cfg, "opset": OPSET, "torch": torch.__version__, "patches": N, "patch_dim": pd,
+        "config": cfg, "opset": OPSET, "format": EXPORT_FORMAT, "batch": "dynamic", "torch": torch.__version__, "patches": N, "patch_dim": pd,
         "context_len": Lc, "heads": H, "head_dim": dh, "decoder_layers": layers,
         "cross_outputs": cross_outputs, "past_inputs": past_names, "present_outputs": present_names,
         "memory_padding_len": N + Lc if concat else Lc,

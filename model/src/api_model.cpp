@@ -8,6 +8,7 @@
 #include "api_model_card.h"
 #include "api_results.h"
 #include "glimpse/core/error.h"
+#include "glimpse/core/packed_linear.h"
 #include "glimpse/glimpse.h"
 #include "glimpse/model/checkpoint.h"
 #include "glimpse/model/decoding.h"
@@ -130,6 +131,9 @@ std::shared_ptr<const Model> Model::load(const std::string& path) {
         "vocabulary has " + std::to_string(impl->vocabulary.size()) + " tokens, the config " +
             std::to_string(v));
   impl->card = api::make_model_card(path, impl->checkpoint, impl->vocabulary);
+  // The weights are constant from here on: pack the encoders' matmuls once, in the precision
+  // --precision / $GLIMPSE_PRECISION asks for (fp32 unless told otherwise).
+  impl->checkpoint.model->prepare_inference(resolve_precision(default_precision_request()));
   return std::shared_ptr<const Model>(new Model(std::move(impl)));
 }
 

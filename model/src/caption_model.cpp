@@ -1,11 +1,27 @@
 #include "glimpse/model/caption_model.h"
 
 #include <cstring>
+#include <map>
 
 #include "glimpse/core/eigen_maps.h"
+#include "glimpse/core/embedding.h"
 #include "glimpse/core/error.h"
+#include "glimpse/core/packed_encoder.h"
 
 namespace glimpse::model {
+
+// The packed inference copy of everything encode() runs (see prepare_inference()).
+struct CaptionModel::InferencePack {
+  Precision precision = Precision::Fp32;
+  std::unique_ptr<PackedLinear> patch_embed;
+  Tensor pos_row, pos_col;          // [grid, d]
+  std::unique_ptr<PackedEncoderStack> vision;
+  std::unique_ptr<Embedding> context_embed;
+  Tensor context_pos;               // [max_context_len, d]
+  std::unique_ptr<PackedEncoderStack> context;
+  // kv[layer][slot]: that slot's cross-attention K|V projection (in_proj rows d..3d).
+  std::vector<std::array<std::unique_ptr<PackedLinear>, 2>> kv;
+};
 
 CaptionModel::CaptionModel(const ModelConfig& config, uint64_t seed)
     : config_((validate(config), config)),
@@ -65,7 +81,8 @@ void CaptionModel::add_context(const ModelInputs& in, EncodedMemories& m, bool t
   m.images = B;
   m.image_len = N;
   m.context_len = Lc;
-  context_->forward(in.context_ids, in.context_padding, B, Lc, m.context, training);
+  if (pack_ && !training) encode_context_packed(in, m.context);
+  else context_->forward(in.context_ids, in.context_padding, B, Lc, m.context, training);
   m.context_padding.assign(in.context_padding, in.context_padding + B * Lc);
   if (config_.fusion == FusionKind::Concat) {
     // joint = [image + e_img ; context + e_ctx] per sample; padding covers the context part.
@@ -100,6 +117,7 @@ void CaptionModel::fill_slots(EncodedMemories& m) const {
 
 void CaptionModel::forward(const ModelInputs& in, const int32_t* caption_ids, int64_t caption_len,
                            Tensor& logits, bool training) {
+  drop_inference_pack();  // teacher forcing and training read the layers, never the pack
   run_encoders(in, train_, training);
   if (train_.slots == 1) {
     slots_[0] = {&train_.joint, train_.slot_len[0], train_.padding(0)};
@@ -116,6 +134,7 @@ void CaptionModel::object_logits(Tensor& out) const {
 }
 
 void CaptionModel::backward(const Tensor& d_logits, const Tensor* d_object_logits) {
+  drop_inference_pack();  // an optimiser step follows: the weights are about to change
   const int64_t B = train_.images, N = train_.image_len, Lc = train_.context_len, d = config_.d_model;
   Tensor* d_slots[2] = {nullptr, nullptr};
   for (int s = 0; s < train_.slots; ++s) {
@@ -156,7 +175,13 @@ void CaptionModel::backward(const Tensor& d_logits, const Tensor* d_object_logit
 }
 
 void CaptionModel::encode(const ModelInputs& in, EncodedMemories& m) {
-  run_encoders(in, m, /*training=*/false);
+  if (pack_) {
+    check_inputs(in);
+    encode_images_packed(*in.patches, in.batch, m.image);
+    add_context(in, m, /*training=*/false);
+  } else {
+    run_encoders(in, m, /*training=*/false);
+  }
   project_key_values(m);
 }
 
@@ -164,7 +189,8 @@ void CaptionModel::encode_images(const Tensor& patches, int64_t batch, Tensor& i
   check(batch > 0, "CaptionModel", "encode_images needs at least one image");
   check_shape(patches, {batch * vit_->num_patches(), config_.image.patch_dim()}, "CaptionModel",
               "patches");
-  vit_->forward(patches, batch, image_memory, /*training=*/false);
+  if (pack_) encode_images_packed(patches, batch, image_memory);
+  else vit_->forward(patches, batch, image_memory, /*training=*/false);
 }
 
 void CaptionModel::encode(const Tensor& image_memory, const ModelInputs& in, EncodedMemories& m) {
@@ -181,8 +207,84 @@ void CaptionModel::project_key_values(EncodedMemories& m) {
                                   &m.context};
   m.kv.resize(static_cast<size_t>(decoder_->layers()));
   for (int l = 0; l < decoder_->layers(); ++l)
-    for (int s = 0; s < m.slots; ++s)
-      decoder_->block(l).fusion().slot_attention(s).project_key_values(*slot_values[s], m.kv[l][s]);
+    for (int s = 0; s < m.slots; ++s) {
+      if (pack_) pack_->kv[static_cast<size_t>(l)][static_cast<size_t>(s)]->apply(*slot_values[s], m.kv[l][s]);
+      else decoder_->block(l).fusion().slot_attention(s).project_key_values(*slot_values[s], m.kv[l][s]);
+    }
+}
+
+void CaptionModel::prepare_inference(Precision precision) {
+  std::map<std::string, const Tensor*> by_name;
+  for (const NamedParameter& p : params_) by_name[p.name] = &p.param->value;
+  auto lookup = [&by_name](const std::string& prefix) {
+    return [&by_name, prefix](const std::string& name) -> const Tensor& {
+      auto it = by_name.find(prefix + name);
+      check(it != by_name.end(), "CaptionModel.prepare_inference", "no parameter " + prefix + name);
+      return *it->second;
+    };
+  };
+  const auto vision = lookup("vision."), context = lookup("context.");
+  const BlockConfig block = config_.block(0);
+  const int64_t d = config_.d_model;
+  auto pack = std::make_shared<InferencePack>();
+  pack->precision = precision;
+  const Tensor& pw = vision("patch_embed.weight");
+  pack->patch_embed = std::make_unique<PackedLinear>(pw.data(), vision("patch_embed.bias").data(),
+                                                     pw.dim(0), pw.dim(1), precision);
+  pack->pos_row = vision("pos_row");
+  pack->pos_col = vision("pos_col");
+  pack->vision = std::make_unique<PackedEncoderStack>(vision, config_.encoder_layers, d, config_.num_heads,
+                                                      config_.gelu, block.layer_norm_eps, precision);
+  const Tensor& tok = context("token_embed.weight");
+  pack->context_embed = std::make_unique<Embedding>(tok.dim(0), tok.dim(1));
+  pack->context_embed->weight.value = tok;
+  pack->context_pos = context("pos_embed");
+  pack->context = std::make_unique<PackedEncoderStack>(context, config_.context_layers, d, config_.num_heads,
+                                                       config_.gelu, block.layer_norm_eps, precision);
+  const int slots = config_.fusion == FusionKind::Concat ? 1 : 2;
+  pack->kv.resize(static_cast<size_t>(decoder_->layers()));
+  for (int l = 0; l < decoder_->layers(); ++l)
+    for (int s = 0; s < slots; ++s) {
+      const MultiHeadAttention& a = decoder_->block(l).fusion().slot_attention(s);
+      pack->kv[static_cast<size_t>(l)][static_cast<size_t>(s)] = std::make_unique<PackedLinear>(
+          a.in_proj_weight.value.data() + d * d, a.in_proj_bias.value.data() + d, 2 * d, d, precision);
+    }
+  pack_ = std::move(pack);
+}
+
+void CaptionModel::drop_inference_pack() { pack_.reset(); }
+
+Precision CaptionModel::inference_precision() const {
+  return pack_ ? pack_->precision : Precision::Fp32;
+}
+
+void CaptionModel::encode_images_packed(const Tensor& patches, int64_t batch, Tensor& image_memory) const {
+  const InferencePack& p = *pack_;
+  const int64_t grid = vit_->grid_side(), N = grid * grid, d = config_.d_model;
+  check_finite(patches, "VitEncoder", "patches");
+  thread_local Tensor embedded;
+  p.patch_embed->apply(patches, embedded);
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t r = 0; r < grid; ++r)
+      for (int64_t c = 0; c < grid; ++c)
+        RowVecMap(embedded.data() + (b * N + r * grid + c) * d, d) +=
+            ConstRowVecMap(p.pos_row.data() + r * d, d) + ConstRowVecMap(p.pos_col.data() + c * d, d);
+  p.vision->apply(embedded, batch, N, nullptr, image_memory);
+}
+
+void CaptionModel::encode_context_packed(const ModelInputs& in, Tensor& memory) const {
+  const InferencePack& p = *pack_;
+  const int64_t B = in.batch, L = in.context_len, d = config_.d_model;
+  if (L == 0) {
+    memory.resize({0, d});
+    return;
+  }
+  thread_local Tensor embedded;
+  p.context_embed->forward(in.context_ids, B * L, embedded);
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t t = 0; t < L; ++t)
+      RowVecMap(embedded.data() + (b * L + t) * d, d) += ConstRowVecMap(p.context_pos.data() + t * d, d);
+  p.context->apply(embedded, B, L, in.context_padding, memory);
 }
 
 }  // namespace glimpse::model

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "glimpse/core/linear.h"
+#include "glimpse/core/packed_linear.h"
 #include "glimpse/core/text_decoder.h"
 #include "glimpse/model/model_config.h"
 #include "glimpse/text/context_encoder.h"
@@ -77,6 +78,17 @@ class CaptionModel {
   // same pictures costs the context encoder and the K/V projections, not the ViT.
   void encode(const Tensor& image_memory, const ModelInputs& in, EncodedMemories& out);
 
+  // Inference pack: both encoders and the cross-attention K/V projections as pre-packed oneDNN
+  // matmuls (packed_linear.h) in `precision`; encode() and encode_images() use it while it
+  // exists. It is a snapshot of the weights: forward() and backward() (training, teacher
+  // forcing) drop it, and so must anyone who writes parameters() after preparing
+  // (drop_inference_pack()). Not thread-safe against a concurrent encode: prepare once after
+  // loading, before sharing the model.
+  void prepare_inference(Precision precision);
+  void drop_inference_pack();
+  bool inference_packed() const { return pack_ != nullptr; }
+  Precision inference_precision() const;  // fp32 when there is no pack
+
   TextDecoder& decoder() { return *decoder_; }
   const TextDecoder& decoder() const { return *decoder_; }
   int64_t num_patches() const { return vit_->num_patches(); }
@@ -92,7 +104,12 @@ class CaptionModel {
   // Every decoder layer's cross-attention K/V of each memory slot.
   void project_key_values(EncodedMemories& m);
 
+  struct InferencePack;
+  void encode_images_packed(const Tensor& patches, int64_t batch, Tensor& image_memory) const;
+  void encode_context_packed(const ModelInputs& in, Tensor& memory) const;
+
   ModelConfig config_;
+  std::shared_ptr<const InferencePack> pack_;  // null: the layers' own (unpacked) forward
   std::unique_ptr<vision::VitEncoder> vit_;
   std::unique_ptr<text::ContextEncoder> context_;
   std::unique_ptr<TextDecoder> decoder_;

@@ -1,0 +1,89 @@
+// PackedLinear: y = x W^T + b for a Linear layer whose weights no longer change (inference),
+// run as a oneDNN matmul primitive with W reordered once into the primitive's preferred
+// (blocked) layout, in fp32 or bf16, with the bias and an optional GELU (erf) or residual add
+// fused as post-ops.
+//
+// Why: re-packing W inside every sgemm call is a large share of a batch-1 encoder GEMM
+// (M = 64 rows); a primitive with pre-packed weights skips it, and in bf16 it runs the
+// AVX512-BF16 / AMX dot-product instructions (source rounded to bf16 per call, fp32
+// accumulation, fp32 output).
+//
+// The pack is a snapshot: it copies W and b when constructed and never reads the Linear again.
+// Whoever changes the weights afterwards must rebuild it (CaptionModel drops its pack on every
+// training forward/backward, see caption_model.h).
+//
+// Thread safety: apply() is const and may run on many threads at once. A primitive is created
+// per row count M (the blocked weight layout brgemm picks does not depend on M, so every M
+// shares one packed copy when the layouts agree) in a small mutex-guarded cache; each call
+// brings its own scratchpad (scratchpad_mode::user) and stream, so no state is shared between
+// concurrent calls.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "glimpse/core/tensor.h"
+
+namespace glimpse {
+
+// Arithmetic of the packed inference matmuls.
+enum class Precision { Fp32, Bf16 };
+// What a user asks for: auto = bf16 where the CPU has AVX512-BF16 or AMX-BF16, else fp32.
+enum class PrecisionRequest { Fp32, Bf16, Auto };
+
+const char* precision_name(Precision p);
+const char* precision_request_name(PrecisionRequest r);
+// "fp32" | "bf16" | "auto"; anything else throws Error naming the accepted values.
+PrecisionRequest parse_precision_request(const std::string& text);
+
+// Whether bf16 matmuls run on bf16 hardware: oneDNN's effective ISA is avx512_core_bf16 or
+// avx512_core_amx (or the test override below).
+bool cpu_has_bf16();
+// Tests: pretend the CPU has (1) or lacks (0) bf16; -1 restores the real answer.
+void set_bf16_support_override(int has_bf16);
+// oneDNN's effective CPU ISA, as a name ("avx512_core_bf16", ...).
+std::string onednn_cpu_isa_name();
+
+// Fp32 -> fp32, Bf16 -> Bf16 (throws Error when the CPU lacks bf16), Auto -> Bf16 if present.
+Precision resolve_precision(PrecisionRequest request);
+
+// The process-wide request used when a model is prepared for inference without an explicit
+// precision: set by --precision, else $GLIMPSE_PRECISION, else fp32.
+PrecisionRequest default_precision_request();
+void set_default_precision_request(PrecisionRequest request);
+
+// What the matmul does after y = x W^T + b.
+enum class LinearEpilogue {
+  None,
+  GeluErf,     // y = gelu_erf(x W^T + b)
+  GeluTanh,    // y = gelu_tanh(x W^T + b) (GeluKind::Tanh models)
+  Accumulate,  // y += x W^T + b (a residual add: y holds the residual on entry)
+};
+
+class PackedLinear {
+ public:
+  // weight [out, in] row-major (torch.nn.Linear's layout), bias [out] or null.
+  PackedLinear(const float* weight, const float* bias, int64_t out_features, int64_t in_features,
+               Precision precision, LinearEpilogue epilogue = LinearEpilogue::None);
+  ~PackedLinear();
+  PackedLinear(PackedLinear&&) noexcept;
+  PackedLinear& operator=(PackedLinear&&) noexcept;
+
+  // x [rows, in] -> y [rows, out]; rows may be 0. With Accumulate, y must already be
+  // [rows, out] (it is not resized).
+  void apply(const float* x, int64_t rows, float* y) const;
+  void apply(const Tensor& x, Tensor& y) const;
+
+  int64_t in_features() const;
+  int64_t out_features() const;
+  Precision precision() const;
+  // The oneDNN implementation chosen for `rows` rows (e.g. "brg:avx512_core_bf16").
+  std::string implementation(int64_t rows) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace glimpse

@@ -1,0 +1,113 @@
+#include "glimpse/core/packed_encoder.h"
+
+#include <cmath>
+#include <limits>
+
+#include "glimpse/core/activations.h"
+#include "glimpse/core/eigen_maps.h"
+#include "glimpse/core/error.h"
+
+namespace glimpse {
+namespace {
+
+// Per-thread buffers of one apply(), grown once: concurrent callers never share them.
+struct EncoderScratch {
+  Tensor x, ln, qkv, context, hidden, probs;
+};
+
+// Scaled dot-product attention of every (batch, head) over Q|K|V rows [B*L, 3d] into
+// context [B*L, d]: the computation of MultiHeadAttention::attend without saving anything.
+void attend(const Tensor& qkv, int64_t B, int64_t L, int64_t d, int64_t H, const uint8_t* pad,
+            Tensor& probs, Tensor& context) {
+  const int64_t dk = d / H, ld = 3 * d;
+  const float scale = 1.0f / std::sqrt(static_cast<float>(dk));
+  constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+  probs.resize({B * H, L, L});
+  context.resize({B * L, d});
+#pragma omp parallel for schedule(static) if (B * H > 1 && L * L * dk > 4096)
+  for (int64_t bh = 0; bh < B * H; ++bh) {
+    const int64_t b = bh / H, h = bh % H;
+    const float* base = qkv.data() + b * L * ld + h * dk;
+    ConstStridedMatMap q(base, L, dk, Eigen::OuterStride<>(ld));
+    ConstStridedMatMap k(base + d, L, dk, Eigen::OuterStride<>(ld));
+    ConstStridedMatMap v(base + 2 * d, L, dk, Eigen::OuterStride<>(ld));
+    MatMap p(probs.data() + bh * L * L, L, L);
+    p.noalias() = scale * (q * k.transpose());
+    const uint8_t* row_pad = pad ? pad + b * L : nullptr;
+    for (int64_t i = 0; i < L; ++i) {
+      float* row = p.data() + i * L;
+      if (row_pad)
+        for (int64_t j = 0; j < L; ++j)
+          if (row_pad[j]) row[j] = kNegInf;
+      softmax_row(row, row, L);
+    }
+    StridedMatMap ctx(context.data() + b * L * d + h * dk, L, dk, Eigen::OuterStride<>(d));
+    ctx.noalias() = p * v;
+  }
+}
+
+}  // namespace
+
+namespace {
+LayerNorm norm_from(const PackedEncoderStack::ParamLookup& param, const std::string& prefix,
+                    int64_t d, float eps) {
+  LayerNorm n(d, eps);
+  n.weight.value = param(prefix + "weight");
+  n.bias.value = param(prefix + "bias");
+  check(n.weight.value.size() == d && n.bias.value.size() == d, "PackedEncoderStack",
+        prefix + "* must have " + std::to_string(d) + " entries");
+  return n;
+}
+
+PackedLinear linear_from(const PackedEncoderStack::ParamLookup& param, const std::string& prefix,
+                         const std::string& weight, const std::string& bias, Precision precision,
+                         LinearEpilogue epilogue) {
+  const Tensor& w = param(prefix + weight);
+  const Tensor& b = param(prefix + bias);
+  check(w.rank() == 2 && b.size() == w.dim(0), "PackedEncoderStack",
+        prefix + weight + " has shape " + shape_str(w.shape()) + " and its bias " + shape_str(b.shape()));
+  return PackedLinear(w.data(), b.data(), w.dim(0), w.dim(1), precision, epilogue);
+}
+}  // namespace
+
+PackedEncoderStack::PackedEncoderStack(const ParamLookup& param, int layers, int64_t d_model,
+                                       int64_t num_heads, GeluKind gelu, float layer_norm_eps,
+                                       Precision precision)
+    : norm_(norm_from(param, "norm.", d_model, layer_norm_eps)), d_(d_model) {
+  const LinearEpilogue act = gelu == GeluKind::Erf ? LinearEpilogue::GeluErf : LinearEpilogue::GeluTanh;
+  blocks_.reserve(static_cast<size_t>(layers));
+  for (int i = 0; i < layers; ++i) {
+    const std::string p = "layers." + std::to_string(i) + ".";
+    blocks_.push_back(Block{
+        norm_from(param, p + "norm1.", d_model, layer_norm_eps),
+        norm_from(param, p + "norm2.", d_model, layer_norm_eps),
+        linear_from(param, p + "self_attn.", "in_proj_weight", "in_proj_bias", precision, LinearEpilogue::None),
+        linear_from(param, p + "self_attn.", "out_proj.weight", "out_proj.bias", precision,
+                    LinearEpilogue::Accumulate),
+        linear_from(param, p, "linear1.weight", "linear1.bias", precision, act),
+        linear_from(param, p, "linear2.weight", "linear2.bias", precision, LinearEpilogue::Accumulate),
+        num_heads});
+  }
+}
+
+void PackedEncoderStack::apply(const Tensor& x, int64_t batch, int64_t len,
+                               const uint8_t* key_padding, Tensor& y) const {
+  check_shape(x, {batch * len, d_}, "PackedEncoderStack", "input");
+  thread_local EncoderScratch s;
+  s.x.resize(x.shape());
+  as_vector(s.x) = as_vector(x);
+  for (const Block& b : blocks_) {
+    // x += out_proj(attention(qkv(norm1(x))))
+    b.norm1.apply(s.x, s.ln);
+    b.qkv.apply(s.ln, s.qkv);
+    attend(s.qkv, batch, len, d_, b.heads, key_padding, s.probs, s.context);
+    b.out_proj.apply(s.context, s.x);
+    // x += linear2(gelu(linear1(norm2(x))))
+    b.norm2.apply(s.x, s.ln);
+    b.linear1.apply(s.ln, s.hidden);
+    b.linear2.apply(s.hidden, s.x);
+  }
+  norm_.apply(s.x, y);
+}
+
+}  // namespace glimpse

@@ -1,0 +1,273 @@
+#include "glimpse/core/packed_linear.h"
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <unordered_map>
+#include <oneapi/dnnl/dnnl.hpp>
+#include <utility>
+#include <vector>
+
+#include "glimpse/core/error.h"
+
+namespace glimpse {
+namespace {
+
+using dnnl::memory;
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+
+dnnl::engine& cpu_engine() {
+  static dnnl::engine eng(dnnl::engine::kind::cpu, 0);
+  return eng;
+}
+
+// One stream per thread: a stream is cheap but not free to create, and concurrent calls must
+// not share one.
+dnnl::stream& thread_stream() {
+  thread_local dnnl::stream s(cpu_engine());
+  return s;
+}
+
+std::atomic<int>& bf16_override() {
+  static std::atomic<int> v{-1};
+  return v;
+}
+
+PrecisionRequest request_from_env() {
+  const char* env = std::getenv("GLIMPSE_PRECISION");
+  if (!env || !*env) return PrecisionRequest::Fp32;
+  return parse_precision_request(env);
+}
+
+std::atomic<int>& default_request_slot() {
+  static std::atomic<int> slot{-1};  // -1: not set yet, read the environment on first use
+  return slot;
+}
+
+// fp32 -> bf16 with round-to-nearest-even (what vcvtneps2bf16 does); NaN stays a quiet NaN.
+void to_bf16(const float* x, int64_t n, uint16_t* y) {
+  for (int64_t i = 0; i < n; ++i) {
+    uint32_t u;
+    std::memcpy(&u, x + i, sizeof u);
+    if ((u & 0x7fffffffu) > 0x7f800000u) {
+      y[i] = static_cast<uint16_t>((u >> 16) | 0x40u);
+      continue;
+    }
+    u += 0x7fffu + ((u >> 16) & 1u);
+    y[i] = static_cast<uint16_t>(u >> 16);
+  }
+}
+
+}  // namespace
+
+const char* precision_name(Precision p) { return p == Precision::Bf16 ? "bf16" : "fp32"; }
+
+const char* precision_request_name(PrecisionRequest r) {
+  switch (r) {
+    case PrecisionRequest::Bf16: return "bf16";
+    case PrecisionRequest::Auto: return "auto";
+    case PrecisionRequest::Fp32: break;
+  }
+  return "fp32";
+}
+
+PrecisionRequest parse_precision_request(const std::string& text) {
+  if (text == "fp32") return PrecisionRequest::Fp32;
+  if (text == "bf16") return PrecisionRequest::Bf16;
+  if (text == "auto") return PrecisionRequest::Auto;
+  throw Error("precision: '" + text + "' is not one of fp32, bf16, auto");
+}
+
+bool cpu_has_bf16() {
+  const int o = bf16_override().load();
+  if (o >= 0) return o == 1;
+  const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
+  const auto bf16 = static_cast<unsigned>(dnnl::cpu_isa::avx512_core_bf16);
+  // The ISA values are nested bit sets: avx512_core_amx contains every bit of avx512_core_bf16.
+  return (isa & bf16) == bf16;
+}
+
+void set_bf16_support_override(int has_bf16) { bf16_override().store(has_bf16 < 0 ? -1 : has_bf16 > 0); }
+
+std::string onednn_cpu_isa_name() {
+  switch (dnnl::get_effective_cpu_isa()) {
+    case dnnl::cpu_isa::sse41: return "sse41";
+    case dnnl::cpu_isa::avx: return "avx";
+    case dnnl::cpu_isa::avx2: return "avx2";
+    case dnnl::cpu_isa::avx2_vnni: return "avx2_vnni";
+    case dnnl::cpu_isa::avx512_core: return "avx512_core";
+    case dnnl::cpu_isa::avx512_core_vnni: return "avx512_core_vnni";
+    case dnnl::cpu_isa::avx512_core_bf16: return "avx512_core_bf16";
+    case dnnl::cpu_isa::avx512_core_amx: return "avx512_core_amx";
+    default: break;
+  }
+  return "isa 0x" + std::to_string(static_cast<unsigned>(dnnl::get_effective_cpu_isa()));
+}
+
+Precision resolve_precision(PrecisionRequest request) {
+  switch (request) {
+    case PrecisionRequest::Fp32: return Precision::Fp32;
+    case PrecisionRequest::Auto: return cpu_has_bf16() ? Precision::Bf16 : Precision::Fp32;
+    case PrecisionRequest::Bf16: break;
+  }
+  if (!cpu_has_bf16())
+    throw Error("precision bf16 needs a CPU with AVX512-BF16 or AMX-BF16; oneDNN reports " +
+                onednn_cpu_isa_name() + " here (use --precision fp32 or auto)");
+  return Precision::Bf16;
+}
+
+PrecisionRequest default_precision_request() {
+  int v = default_request_slot().load();
+  if (v < 0) {
+    v = static_cast<int>(request_from_env());
+    int expected = -1;
+    default_request_slot().compare_exchange_strong(expected, v);
+    v = default_request_slot().load();
+  }
+  return static_cast<PrecisionRequest>(v);
+}
+
+void set_default_precision_request(PrecisionRequest request) {
+  default_request_slot().store(static_cast<int>(request));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+struct PackedLinear::Impl {
+  // A primitive for one row count, with the packed weights it reads.
+  struct Plan {
+    dnnl::matmul prim;
+    memory::desc src_md, dst_md, scratch_md;
+    memory weights;
+    std::string impl;
+  };
+
+  int64_t out = 0, in = 0;
+  Precision precision = Precision::Fp32;
+  LinearEpilogue epilogue = LinearEpilogue::None;
+  std::vector<float> weight;  // [out, in] snapshot, the source of every reorder
+  std::vector<float> bias;    // [out] or empty
+  memory bias_mem;
+
+  mutable std::mutex mutex;
+  mutable std::map<int64_t, std::shared_ptr<const Plan>> plans;  // by row count
+  mutable std::vector<memory> packed;  // distinct packed layouts, shared by the plans
+  static constexpr size_t kMaxPlans = 64;
+
+  dt data_type() const { return precision == Precision::Bf16 ? dt::bf16 : dt::f32; }
+
+  std::shared_ptr<const Plan> plan(int64_t rows) const {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = plans.find(rows);
+    if (it != plans.end()) return it->second;
+    if (plans.size() >= kMaxPlans) plans.clear();  // callers in flight keep theirs alive
+
+    auto p = std::make_shared<Plan>();
+    p->src_md = memory::desc({rows, in}, data_type(), tag::ab);
+    p->dst_md = memory::desc({rows, out}, dt::f32, tag::ab);
+    const memory::desc any_w({in, out}, data_type(), tag::any);
+    dnnl::primitive_attr attr;
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    dnnl::post_ops ops;
+    if (epilogue == LinearEpilogue::GeluErf) ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_gelu_erf, 0.0f, 0.0f);
+    if (epilogue == LinearEpilogue::GeluTanh) ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_gelu_tanh, 0.0f, 0.0f);
+    if (epilogue == LinearEpilogue::Accumulate) ops.append_sum(1.0f);
+    attr.set_post_ops(ops);
+    const auto desc = bias.empty()
+                          ? dnnl::matmul::desc(p->src_md, any_w, p->dst_md)
+                          : dnnl::matmul::desc(p->src_md, any_w, bias_mem.get_desc(), p->dst_md);
+    const dnnl::matmul::primitive_desc pd(desc, attr, cpu_engine());
+    p->scratch_md = pd.scratchpad_desc();
+    p->impl = pd.impl_info_str();
+    const memory::desc w_md = pd.weights_desc();
+    for (const memory& m : packed)
+      if (m.get_desc() == w_md) p->weights = m;
+    if (!p->weights) {
+      // W [out, in] row-major is the matmul's weights [in, out] with strides {1, in}.
+      const memory::desc plain({in, out}, dt::f32, memory::dims{1, in});
+      memory src(plain, cpu_engine(), const_cast<float*>(weight.data()));
+      p->weights = memory(w_md, cpu_engine());
+      dnnl::stream& s = thread_stream();
+      dnnl::reorder(src, p->weights).execute(s, src, p->weights);
+      s.wait();
+      packed.push_back(p->weights);
+    }
+    p->prim = dnnl::matmul(pd);
+    plans.emplace(rows, p);
+    return p;
+  }
+};
+
+PackedLinear::PackedLinear(const float* weight, const float* bias, int64_t out_features,
+                           int64_t in_features, Precision precision, LinearEpilogue epilogue)
+    : impl_(std::make_unique<Impl>()) {
+  check(weight != nullptr && out_features > 0 && in_features > 0, "PackedLinear",
+        "needs weights and positive sizes, got out=" + std::to_string(out_features) +
+            " in=" + std::to_string(in_features));
+  if (precision == Precision::Bf16) resolve_precision(PrecisionRequest::Bf16);  // clear error
+  Impl& m = *impl_;
+  m.out = out_features;
+  m.in = in_features;
+  m.precision = precision;
+  m.epilogue = epilogue;
+  m.weight.assign(weight, weight + out_features * in_features);
+  if (bias) {
+    m.bias.assign(bias, bias + out_features);
+    m.bias_mem = memory(memory::desc({1, out_features}, dt::f32, tag::ab), cpu_engine(), m.bias.data());
+  }
+}
+
+PackedLinear::~PackedLinear() = default;
+PackedLinear::PackedLinear(PackedLinear&&) noexcept = default;
+PackedLinear& PackedLinear::operator=(PackedLinear&&) noexcept = default;
+
+int64_t PackedLinear::in_features() const { return impl_->in; }
+int64_t PackedLinear::out_features() const { return impl_->out; }
+Precision PackedLinear::precision() const { return impl_->precision; }
+std::string PackedLinear::implementation(int64_t rows) const { return impl_->plan(rows)->impl; }
+
+void PackedLinear::apply(const float* x, int64_t rows, float* y) const {
+  if (rows <= 0) return;
+  const Impl& m = *impl_;
+  const auto plan = m.plan(rows);
+  dnnl::engine& eng = cpu_engine();
+  thread_local std::vector<uint16_t> x_bf16;
+  thread_local std::vector<uint8_t> scratch;
+  void* src_ptr = const_cast<float*>(x);
+  if (m.precision == Precision::Bf16) {
+    x_bf16.resize(static_cast<size_t>(rows * m.in));
+    to_bf16(x, rows * m.in, x_bf16.data());
+    src_ptr = x_bf16.data();
+  }
+  const size_t scratch_bytes = plan->scratch_md.get_size();
+  if (scratch.size() < scratch_bytes) scratch.resize(scratch_bytes);
+  memory src(plan->src_md, eng, src_ptr);
+  memory dst(plan->dst_md, eng, y);
+  memory scratch_mem(plan->scratch_md, eng, scratch_bytes ? scratch.data() : nullptr);
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src},
+                                       {DNNL_ARG_WEIGHTS, plan->weights},
+                                       {DNNL_ARG_DST, dst},
+                                       {DNNL_ARG_SCRATCHPAD, scratch_mem}};
+  if (!m.bias.empty()) args.emplace(DNNL_ARG_BIAS, m.bias_mem);
+  dnnl::stream& s = thread_stream();
+  plan->prim.execute(s, args);
+  s.wait();
+}
+
+void PackedLinear::apply(const Tensor& x, Tensor& y) const {
+  check(x.rank() >= 1 && x.cols() == impl_->in, "PackedLinear",
+        "input has shape " + shape_str(x.shape()) + ", expected [..., " + std::to_string(impl_->in) + "]");
+  Shape shape = x.shape();
+  shape.back() = impl_->out;
+  if (impl_->epilogue == LinearEpilogue::Accumulate)
+    check(y.shape() == shape, "PackedLinear", "accumulate target has shape " + shape_str(y.shape()) +
+                                                  ", expected " + shape_str(shape));
+  else
+    y.resize(shape);
+  apply(x.data(), x.rows(), y.data());
+}
+
+}  // namespace glimpse

@@ -1,0 +1,228 @@
+// Pre-packed inference matmuls (core/packed_linear.h): packed fp32 equals the plain Linear,
+// bf16 within bf16 rounding, the shipped model encodes the same through the pack, bf16 captions
+// equal fp32 captions on generated scenes, and an explicit bf16 on a CPU without it is an error.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <sstream>
+
+#include "glimpse/core/activations.h"
+#include "glimpse/core/error.h"
+#include "glimpse/core/linear.h"
+#include "glimpse/core/packed_linear.h"
+#include "glimpse/model/checkpoint.h"
+#include "glimpse/model/decoding.h"
+#include "model_fixture.h"
+#include "test_files.h"
+#include "test_util.h"
+
+namespace glimpse {
+namespace {
+
+using testing::max_abs_diff;
+using testing::random_tensor;
+using testing::relative_error;
+
+// fp32 packed vs Eigen/sgemm: the same products summed in another order, ~1e-6 relative at
+// K <= 576; 1e-5 leaves room for the fused GELU's erf approximation (oneDNN's is ~1 ulp).
+constexpr float kFp32Tolerance = 1e-5f;
+// bf16 keeps 8 significand bits: each input rounds by <= 2^-9 relative, so a K-term dot
+// product of random-sign terms is off by ~2^-9 relative to its magnitude.
+constexpr float kBf16Tolerance = 1e-2f;
+
+// The plain layer's output, with the epilogue applied the unfused way.
+Tensor reference(const Linear& lin, const Tensor& x, LinearEpilogue epilogue, const Tensor& residual) {
+  Tensor y;
+  lin.forward(x, y);
+  if (epilogue == LinearEpilogue::GeluErf) gelu_forward(y, y, GeluKind::Erf);
+  if (epilogue == LinearEpilogue::Accumulate)
+    for (int64_t i = 0; i < y.size(); ++i) y[i] += residual[i];
+  return y;
+}
+
+void expect_packed_matches(Precision precision, float tolerance) {
+  Rng rng(11);
+  for (const bool bias : {true, false})
+    for (const LinearEpilogue ep : {LinearEpilogue::None, LinearEpilogue::GeluErf, LinearEpilogue::Accumulate}) {
+      Linear lin(96, 80, bias);
+      lin.init(rng);
+      const PackedLinear packed(lin.weight.value.data(), bias ? lin.bias.value.data() : nullptr, 80, 96,
+                                precision, ep);
+      for (const int64_t rows : {1, 2, 7, 64, 65, 131}) {
+        const Tensor x = random_tensor({rows, 96}, rng);
+        const Tensor residual = random_tensor({rows, 80}, rng);
+        const Tensor want = reference(lin, x, ep, residual);
+        Tensor got = residual;  // Accumulate adds into it; the others overwrite it
+        packed.apply(x, got);
+        EXPECT_LE(relative_error(got, want), tolerance)
+            << precision_name(precision) << " rows " << rows << " bias " << bias << " epilogue "
+            << static_cast<int>(ep) << " (" << packed.implementation(rows) << ")";
+      }
+    }
+}
+
+TEST(PackedLinear, Fp32EqualsThePlainLinearForEveryRowCountWithAndWithoutBiasAndGelu) {
+  expect_packed_matches(Precision::Fp32, kFp32Tolerance);
+}
+
+TEST(PackedLinear, Bf16IsWithinBf16RoundingOfThePlainLinear) {
+  if (!cpu_has_bf16()) GTEST_SKIP() << "no AVX512-BF16/AMX-BF16 here (oneDNN: " << onednn_cpu_isa_name() << ")";
+  expect_packed_matches(Precision::Bf16, kBf16Tolerance);
+}
+
+TEST(PackedLinear, ConcurrentCallsOfOnePackAgreeWithOneCall) {
+  Rng rng(5);
+  Linear lin(64, 48);
+  lin.init(rng);
+  const PackedLinear packed(lin.weight.value.data(), lin.bias.value.data(), 48, 64, Precision::Fp32);
+  std::vector<Tensor> inputs, outputs(8);
+  for (int i = 0; i < 8; ++i) inputs.push_back(random_tensor({3 + i * 9, 64}, rng));
+#pragma omp parallel for num_threads(4)
+  for (int i = 0; i < 8; ++i) packed.apply(inputs[static_cast<size_t>(i)], outputs[static_cast<size_t>(i)]);
+  for (int i = 0; i < 8; ++i) {
+    Tensor want;
+    packed.apply(inputs[static_cast<size_t>(i)], want);
+    EXPECT_EQ(max_abs_diff(outputs[static_cast<size_t>(i)], want), 0.0f) << "input " << i;
+  }
+}
+
+TEST(Precision, ExplicitBf16WithoutBf16HardwareIsAClearErrorAndAutoFallsBackToFp32) {
+  set_bf16_support_override(0);
+  try {
+    resolve_precision(PrecisionRequest::Bf16);
+    ADD_FAILURE() << "bf16 accepted on a CPU without it";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("AVX512-BF16 or AMX-BF16"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(PackedLinear(std::vector<float>(4, 1.0f).data(), nullptr, 2, 2, Precision::Bf16), Error);
+  EXPECT_EQ(resolve_precision(PrecisionRequest::Auto), Precision::Fp32);
+  EXPECT_EQ(resolve_precision(PrecisionRequest::Fp32), Precision::Fp32);
+  set_bf16_support_override(1);
+  EXPECT_EQ(resolve_precision(PrecisionRequest::Auto), Precision::Bf16);
+  set_bf16_support_override(-1);
+  EXPECT_THROW(parse_precision_request("fp16"), Error);
+  EXPECT_EQ(parse_precision_request("auto"), PrecisionRequest::Auto);
+}
+
+// --- models ------------------------------------------------------------------------------
+
+std::vector<float> greedy_logprobs(const model::CaptionModel& m, const model::EncodedMemories& enc,
+                                   std::vector<int32_t>* tokens) {
+  model::DecodeOptions o;
+  std::vector<float> lp;
+  for (const auto& c : model::greedy_decode(m, enc, o))
+    for (const auto& s : c.steps) {
+      lp.push_back(s.logprob);
+      tokens->push_back(s.token);
+    }
+  return lp;
+}
+
+// Every fusion's tiny model: packed and unpacked encodings agree, and training forward drops
+// the pack (it is a snapshot of weights that training changes).
+TEST(PackedModel, TinyModelsEncodeTheSameThroughTheFp32PackAndTrainingDropsIt) {
+  for (const FusionKind f : {FusionKind::Concat, FusionKind::Separate, FusionKind::Parallel,
+                             FusionKind::Hierarchical, FusionKind::Gated}) {
+    const model::ModelConfig c = testing::tiny_config(f);
+    model::CaptionModel m(c, 3);
+    const testing::TinyInputs in(c, {3, 0, 5}, 9);
+    model::EncodedMemories plain, packed;
+    m.encode(in.inputs(), plain);
+    m.prepare_inference(Precision::Fp32);
+    ASSERT_TRUE(m.inference_packed());
+    m.encode(in.inputs(), packed);
+    EXPECT_LE(max_abs_diff(packed.image, plain.image), 1e-5f) << fusion_name(f);
+    if (in.context_len > 0) {
+      EXPECT_LE(max_abs_diff(packed.context, plain.context), 1e-5f) << fusion_name(f);
+    }
+    for (size_t l = 0; l < plain.kv.size(); ++l)
+      for (int s = 0; s < plain.slots; ++s)
+        EXPECT_LE(max_abs_diff(packed.kv[l][static_cast<size_t>(s)], plain.kv[l][static_cast<size_t>(s)]), 1e-5f)
+            << fusion_name(f) << " layer " << l << " slot " << s;
+    std::vector<int32_t> ids(static_cast<size_t>(in.batch * 4), 1);
+    Tensor logits;
+    m.forward(in.inputs(), ids.data(), 4, logits, /*training=*/true);
+    EXPECT_FALSE(m.inference_packed()) << "training forward must drop the pack";
+  }
+}
+
+std::filesystem::path source_tree() { return std::filesystem::path(__FILE__).parent_path().parent_path(); }
+
+// The shipped model, fp32 pack against its own layers: log-probabilities of the greedy caption
+// of a few inputs agree to 1e-4 (float reassociation through 8 layers; a wrong weight or bias
+// moves them by 1e-1 or more) and the captions are the same.
+TEST(PackedModel, ShippedModelGreedyLogProbsMatchTheUnpackedPath) {
+  const auto path = source_tree() / "assets" / "models" / "concat.safetensors";
+  if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " not found";
+  model::Checkpoint ck = model::load_checkpoint(path.string());
+  model::CaptionModel& m = *ck.model;
+  const model::ModelConfig& c = m.config();
+  for (uint64_t seed : {1u, 2u, 3u}) {
+    Rng rng(seed);
+    const Tensor patches = random_tensor({c.image.num_patches(), c.image.patch_dim()}, rng);
+    std::vector<int32_t> ctx = {4, 5, 6};
+    std::vector<uint8_t> pad(ctx.size(), 0);
+    model::ModelInputs mi;
+    mi.batch = 1;
+    mi.patches = &patches;
+    mi.context_ids = ctx.data();
+    mi.context_padding = pad.data();
+    mi.context_len = seed == 2 ? 0 : 3;
+    model::EncodedMemories a, b;
+    m.drop_inference_pack();
+    m.encode(mi, a);
+    std::vector<int32_t> ta, tb;
+    const auto la = greedy_logprobs(m, a, &ta);
+    m.prepare_inference(Precision::Fp32);
+    m.encode(mi, b);
+    const auto lb = greedy_logprobs(m, b, &tb);
+    ASSERT_EQ(ta, tb) << "seed " << seed;
+    for (size_t i = 0; i < la.size(); ++i) EXPECT_NEAR(la[i], lb[i], 1e-4) << "seed " << seed << " step " << i;
+  }
+}
+
+// bf16 against fp32 on 60 generated test scenes through the CLI (what a user runs): the
+// captions agree on at least 95 % of the images.
+TEST(PackedModel, Bf16CaptionsEqualFp32CaptionsOnGeneratedScenes) {
+  if (!cpu_has_bf16()) GTEST_SKIP() << "no AVX512-BF16/AMX-BF16 here (oneDNN: " << onednn_cpu_isa_name() << ")";
+  const auto root = source_tree();
+  const auto dir = testing::fresh_temp_dir("glimpse-packed", "scenes");
+  const std::string cli = GLIMPSE_CLI;
+  const std::string gen = cli + " scenes --count 60 --seed 7 --size 128 --split test --objects " +
+                          (root / "assets" / "scene-objects-64.json").string() + " --out " + dir.string() +
+                          " >/dev/null";
+  ASSERT_EQ(std::system(gen.c_str()), 0) << gen;
+  std::string images;
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    if (e.path().extension() == ".png") images += " " + e.path().string();
+  auto captions = [&](const char* precision) {
+    const std::string cmd = cli + " caption --model " + (root / "assets" / "models" / "concat.safetensors").string() +
+                            " --precision " + precision + images;
+    std::map<std::string, std::string> out;
+    FILE* p = popen(cmd.c_str(), "r");
+    char line[4096];
+    while (p && std::fgets(line, sizeof line, p)) {
+      std::string s(line);
+      const auto tab = s.find('\t');
+      if (tab != std::string::npos) out[s.substr(0, tab)] = s.substr(tab + 1);
+    }
+    if (p) {
+      EXPECT_EQ(pclose(p), 0) << cmd;
+    }
+    return out;
+  };
+  const auto fp32 = captions("fp32"), bf16 = captions("bf16");
+  ASSERT_EQ(fp32.size(), 60u);
+  ASSERT_EQ(bf16.size(), fp32.size());
+  int same = 0;
+  for (const auto& [image, caption] : fp32) same += bf16.at(image) == caption;
+  EXPECT_GE(same * 100, 95 * static_cast<int>(fp32.size())) << same << " of " << fp32.size() << " identical";
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace glimpse
