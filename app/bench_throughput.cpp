@@ -251,7 +251,7 @@ void run_throughput_bench(const ThroughputBenchOptions& o) {
     row.check = glimpse_captions(*model, *batches.back(), words);
     rows.push_back(std::move(row));
     const GlimpseBatch* gb = batches.back().get();
-    measures.push_back([&, gb] {
+    measures.emplace_back([&, gb] {
       model::EncodedMemories enc;
       model->encode(gb->inputs, enc);
       model::greedy_decode(*model, enc, greedy);
