@@ -89,7 +89,9 @@ void softmax_row(const float* x, float* y, int64_t n) {
   float mx = -std::numeric_limits<float>::infinity();
 #pragma omp simd reduction(max : mx)
   for (int64_t j = 0; j < n; ++j) mx = x[j] > mx ? x[j] : mx;
-  if (mx == -std::numeric_limits<float>::infinity()) {
+  // All -inf: zeros. Not `mx == -inf`: OpenMP starts each lane of a max reduction at the
+  // type's least finite value (clang does; GCC uses -inf), so such a row reduces to -FLT_MAX.
+  if (!(mx > std::numeric_limits<float>::lowest())) {
     for (int64_t j = 0; j < n; ++j) y[j] = 0.0f;
     return;
   }

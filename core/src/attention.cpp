@@ -53,7 +53,9 @@ void masked_softmax_row(float* row, int64_t len, const uint8_t* pad, int64_t lim
 #pragma omp simd reduction(max : mx)
     for (int64_t j = 0; j < limit; ++j) mx = row[j] > mx ? row[j] : mx;
   }
-  if (mx == kNegInf) {
+  // No key left. Not `mx == -inf`: OpenMP starts each lane of a max reduction at the type's
+  // least finite value (clang does; GCC uses -inf), so an all-masked row reduces to -FLT_MAX.
+  if (!(mx > std::numeric_limits<float>::lowest())) {
     std::fill(row, row + len, 0.0f);
     return;
   }
