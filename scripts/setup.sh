@@ -6,7 +6,9 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
   clang libclang-rt-dev libomp-dev clang-tidy cppcheck
-  libeigen3-dev libopenblas-dev libdnnl-dev libopencv-dev
+  # dnnl-config.cmake asks for OpenCL (Debian builds oneDNN with its OpenCL GPU runtime), and
+  # libdnnl-dev only recommends the OpenCL headers, so they are named here.
+  libeigen3-dev libopenblas-dev libdnnl-dev ocl-icd-opencl-dev libopencv-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev
   libfreetype-dev libglfw3-dev libimgui-dev libgl-dev
