@@ -5,12 +5,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "bench_blas.h"
@@ -20,21 +20,14 @@
 #include "glimpse/core/packed_linear.h"
 #include "glimpse/core/random.h"
 #include "glimpse/core/safetensors.h"
-#include "glimpse/model/checkpoint.h"
 #include "glimpse/model/decoding.h"
 #include "glimpse/text/vocabulary.h"
-#include "paths.h"
 
 namespace glimpse::app {
 namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
-
-// Largest |glimpse - peer| log-probability accepted on glimpse's caption, teacher-forced.
-// float32 engines that order their sums differently agree to ~1e-5 here; a wrong weight, mask
-// or cache row moves log-probabilities by 1e-1 or more.
-constexpr double kLogprobTolerance = 1e-3;
 
 // The image all three sides caption for the log-probability check (and the peers time):
 // uniform pixels in [-1, 1] (seed 7) and context tokens 4, 5, 6, ...
@@ -98,74 +91,23 @@ double max_logprob_difference(const CheckCaption& g, const json& peer) {
   return worst;
 }
 
-// Exports are cached per model hash under $XDG_CACHE_HOME/glimpse/onnx (~/.cache/glimpse/onnx).
-fs::path onnx_cache_root() {
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return fs::path(xdg) / "glimpse" / "onnx";
-  const char* home = std::getenv("HOME");
-  return fs::path(home && *home ? home : fs::temp_directory_path().string()) / ".cache" / "glimpse" / "onnx";
-}
-
-// The npm package onnxruntime-node: GLIMPSE_ONNXRUNTIME_NODE, else scripts/setup.sh's
-// third_party/npm. Empty if neither exists.
-fs::path find_onnxruntime_node() {
-  if (const char* env = std::getenv("GLIMPSE_ONNXRUNTIME_NODE"); env && *env)
-    return fs::exists(fs::path(env) / "package.json") ? fs::path(env) : fs::path();
-  return find_shipped_file("third_party/npm/node_modules/onnxruntime-node");
-}
-
 // The ONNX Runtime peer: export (or reuse the cached export), then time it. Null JSON, after
 // one line saying why, when node, onnxruntime-node or the export is missing or fails.
 json run_onnx_peer(const CaptionBenchOptions& o, const std::string& model_path, const std::string& peer_args) {
-  if (!capture_output("command -v " + shell_quote(o.node) + " >/dev/null 2>&1")) {
-    std::cerr << "bench: skipping the ONNX Runtime peer: Node.js ('" << o.node
-              << "') is not on PATH (scripts/setup.sh installs it)\n";
-    return nullptr;
-  }
-  const fs::path ort = find_onnxruntime_node();
-  if (ort.empty()) {
-    std::cerr << "bench: skipping the ONNX Runtime peer: npm package onnxruntime-node not found "
-                 "(third_party/npm/node_modules/onnxruntime-node; scripts/setup.sh installs it, "
-                 "or set GLIMPSE_ONNXRUNTIME_NODE)\n";
-    return nullptr;
-  }
-  PeerRun exporter = torch_peer(o.python, "bench/onnx_export.py",
-                                "--model " + shell_quote(model_path) + " --cache-root " +
-                                    shell_quote(onnx_cache_root().string()) + " --context-len " +
-                                    std::to_string(o.context_tokens),
-                                {});
-  exporter.peer = "ONNX export";
-  const json exported = run_peer(exporter);
-  if (exported.is_null()) return nullptr;
-  PeerRun peer{"ONNX Runtime", o.node, "bench/onnx_caption_peer.js",
-               "--model-dir " + shell_quote(exported["dir"].get<std::string>()) + " " + peer_args +
-                   " --spinning on",
-               {{"GLIMPSE_ONNXRUNTIME_NODE", ort.string()}},
-               "does " + ort.string() + " load with this node?"};
-  json t = run_peer(peer);
-  if (!t.is_null()) {
-    t["export"] = {{"dir", exported["dir"]}, {"cached", exported["cached"]},
-                   {"seconds", exported["export_seconds"]}, {"opset", exported["meta"]["opset"]}};
-  }
+  const std::optional<OnnxPeer> onnx = prepare_onnx_peer(o.python, o.node, model_path, o.context_tokens);
+  if (!onnx) return nullptr;
+  json t = run_peer(onnx->run(peer_args));
+  if (!t.is_null()) t["export"] = onnx->export_summary();
   return t;
 }
 
 }  // namespace
 
 void run_caption_bench(const CaptionBenchOptions& o) {
-  std::unique_ptr<model::CaptionModel> model;
-  std::string path = o.model;
   fs::path temp_dir = fs::temp_directory_path() / ("glimpse-bench-" + std::to_string(::getpid()));
-  fs::create_directories(temp_dir);
-  if (path.empty()) {
-    // Speed does not depend on the weights: time the default configuration, random weights.
-    model::ModelConfig cfg;
-    model = std::make_unique<model::CaptionModel>(cfg, 1);
-    path = (temp_dir / "random-default.safetensors").string();
-    model::save_checkpoint(path, *model, placeholder_vocabulary(cfg.vocab_size),
-                           R"({"made_by": "glimpse bench", "weights": "random"})");
-  } else {
-    model = std::move(model::load_checkpoint(path).model);
-  }
+  const BenchModel bench_model = load_bench_model(o.model, temp_dir);
+  const std::unique_ptr<model::CaptionModel>& model = bench_model.model;
+  const std::string& path = bench_model.path;
   const model::ModelConfig& cfg = model->config();
   const int words = std::max(1, std::min<int>(o.words, static_cast<int>(cfg.max_caption_len) - 1));
 
@@ -272,9 +214,7 @@ void run_caption_bench(const CaptionBenchOptions& o) {
     const double diff = max_logprob_difference(check_caption, peer);
     report[key] = peer;
     report[key]["speedup"] = s;
-    report[key]["logprob_check"] = {{"max_abs_difference", std::isnan(diff) ? json() : json(diff)},
-                                    {"tolerance", kLogprobTolerance},
-                                    {"agree", !std::isnan(diff) && diff <= kLogprobTolerance}};
+    report[key]["logprob_check"] = logprob_check(diff);
   };
   if (!t.is_null()) {
     compare("pytorch", t, true);
@@ -347,7 +287,7 @@ void run_caption_bench(const CaptionBenchOptions& o) {
     else
       out << std::scientific << std::setprecision(1) << "max |glimpse - " << name
           << "| = " << c["max_abs_difference"].get<double>() << " over " << check_caption.logprobs.size()
-          << " tokens (tolerance " << kLogprobTolerance << "): "
+          << " tokens (tolerance " << kPeerLogprobTolerance << "): "
           << (c["agree"].get<bool>() ? "agree" : "DISAGREE") << std::fixed << std::setprecision(2) << "\n";
   };
   if (!t.is_null()) {
@@ -361,7 +301,8 @@ void run_caption_bench(const CaptionBenchOptions& o) {
     out << "onnxruntime: " << x["decoding"].get<std::string>() << "; onnxruntime-node "
         << x["onnxruntime"].get<std::string>() << " on node " << x["node"].get<std::string>() << ", opset "
         << x["opset"] << ", " << x["threads"] << " intra-op thread(s), 1 inter-op, spinning "
-        << x["spinning"].get<std::string>() << "; no beam search (the export's batch is 1); export "
+        << x["spinning"].get<std::string>()
+        << "; greedy only (bench/onnx_caption_peer.js has no beam search); export "
         << (x["export"]["cached"].get<bool>() ? "cached in " : "written to ")
         << x["export"]["dir"].get<std::string>() << "\n";
     check_line("onnxruntime", "onnxruntime");

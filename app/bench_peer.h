@@ -1,13 +1,19 @@
 // What the bench commands share around their peer programs (the PyTorch scripts, the ONNX
-// Runtime script): running one with its own environment and reading the JSON it prints.
+// Runtime script): running one with its own environment and reading the JSON it prints, the
+// model checkpoint they load, the check of their log-probabilities against glimpse's, and the
+// ONNX export that `bench --caption` and `bench --throughput` both time ONNX Runtime on.
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "glimpse/model/caption_model.h"
 
 namespace glimpse::app {
 
@@ -33,6 +39,35 @@ nlohmann::json run_peer(const PeerRun& run);
 PeerRun torch_peer(const std::string& python, const std::string& script, const std::string& arguments,
                    const ChildEnvironment& environment);
 
+// Largest |glimpse - peer| log-probability accepted on glimpse's captions, teacher-forced.
+// float32 engines that order their sums differently agree to ~1e-5 here; a wrong weight, mask
+// or cache row moves log-probabilities by 1e-1 or more.
+inline constexpr double kPeerLogprobTolerance = 1e-3;
+
+// A report's log-probability check of a peer: max_abs_difference (null when NaN: the peer
+// reported nothing comparable), tolerance and agree.
+nlohmann::json logprob_check(double max_abs_difference);
+
+// The ONNX Runtime peer: bench/onnx_caption_peer.js run by `node` over a model exported by
+// bench/onnx_export.py.
+struct OnnxPeer {
+  std::string node;
+  std::filesystem::path onnxruntime_node;  // the npm package the script loads
+  nlohmann::json exported;                 // onnx_export.py's report: dir, cached, export_seconds, meta
+
+  // The script over the export with `arguments` (already shell-quoted), intra-op spinning on.
+  PeerRun run(const std::string& arguments) const;
+  // What a report says of the export: dir, cached, seconds, opset.
+  nlohmann::json export_summary() const;
+};
+
+// Finds node and onnxruntime-node, then exports `model_path` with `python` for `context_len`
+// context tokens, or reuses the export cached per model hash under $XDG_CACHE_HOME/glimpse/onnx
+// (~/.cache/glimpse/onnx). Nothing, after one line on stderr saying why the peer is skipped,
+// when node, onnxruntime-node or the export is missing or fails.
+std::optional<OnnxPeer> prepare_onnx_peer(const std::string& python, const std::string& node,
+                                          const std::string& model_path, int context_len);
+
 // `text` in single quotes for /bin/sh.
 std::string shell_quote(const std::string& text);
 // `env -u A B=value ...` prefix for a shell command line; empty for no settings.
@@ -43,5 +78,16 @@ std::optional<std::string> capture_output(const std::string& command);
 
 // A vocabulary of `size` tokens for a random-weight model: the specials and w4, w5, ...
 std::string placeholder_vocabulary(int64_t size);
+
+// The model a captioning bench times, and the checkpoint its peers load.
+struct BenchModel {
+  std::unique_ptr<model::CaptionModel> model;
+  std::string path;
+};
+
+// Creates the bench's scratch folder `temp_dir` and loads the checkpoint at `model_path`; when
+// that is empty, the default configuration with random weights (speed does not depend on the
+// weights), saved as <temp_dir>/random-default.safetensors.
+BenchModel load_bench_model(const std::string& model_path, const std::filesystem::path& temp_dir);
 
 }  // namespace glimpse::app

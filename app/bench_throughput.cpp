@@ -5,31 +5,26 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <iomanip>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "bench_peer.h"
 #include "glimpse/core/error.h"
 #include "glimpse/core/random.h"
 #include "glimpse/core/safetensors.h"
-#include "glimpse/model/checkpoint.h"
 #include "glimpse/model/decoding.h"
-#include "paths.h"
 
 namespace glimpse::app {
 namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
-
-// Largest |glimpse - peer| log-probability accepted, as `bench --caption` accepts.
-constexpr double kLogprobTolerance = 1e-3;
 
 // B images with their own context tokens: row b's pixels are the next N*pd uniform values of
 // one seed-7 stream (row 0 = `bench --caption`'s image), its context ids 4 + (t + b) mod (V - 4).
@@ -172,43 +167,6 @@ std::vector<double> median_seconds_of_rounds(const std::vector<std::function<voi
   return out;
 }
 
-// Exports are cached per model hash under $XDG_CACHE_HOME/glimpse/onnx (~/.cache/glimpse/onnx),
-// as `bench --caption` caches them (app/bench_caption.cpp).
-fs::path onnx_cache_root() {
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return fs::path(xdg) / "glimpse" / "onnx";
-  const char* home = std::getenv("HOME");
-  return fs::path(home && *home ? home : fs::temp_directory_path().string()) / ".cache" / "glimpse" / "onnx";
-}
-
-fs::path find_onnxruntime_node() {
-  if (const char* env = std::getenv("GLIMPSE_ONNXRUNTIME_NODE"); env && *env)
-    return fs::exists(fs::path(env) / "package.json") ? fs::path(env) : fs::path();
-  return find_shipped_file("third_party/npm/node_modules/onnxruntime-node");
-}
-
-// The export (cached), or null JSON after one line saying why the peer is skipped.
-json onnx_export(const ThroughputBenchOptions& o, const std::string& model_path, fs::path& ort) {
-  if (!capture_output("command -v " + shell_quote(o.node) + " >/dev/null 2>&1")) {
-    std::cerr << "bench: skipping the ONNX Runtime peer: Node.js ('" << o.node
-              << "') is not on PATH (scripts/setup.sh installs it)\n";
-    return nullptr;
-  }
-  ort = find_onnxruntime_node();
-  if (ort.empty()) {
-    std::cerr << "bench: skipping the ONNX Runtime peer: npm package onnxruntime-node not found "
-                 "(third_party/npm/node_modules/onnxruntime-node; scripts/setup.sh installs it, "
-                 "or set GLIMPSE_ONNXRUNTIME_NODE)\n";
-    return nullptr;
-  }
-  PeerRun exporter = torch_peer(o.python, "bench/onnx_export.py",
-                                "--model " + shell_quote(model_path) + " --cache-root " +
-                                    shell_quote(onnx_cache_root().string()) + " --context-len " +
-                                    std::to_string(o.context_tokens),
-                                {});
-  exporter.peer = "ONNX export";
-  return run_peer(exporter);
-}
-
 struct BatchRow {
   int64_t batch = 0;
   double glimpse_ms = 0;     // encode + greedy decode of one batch
@@ -220,19 +178,10 @@ struct BatchRow {
 }  // namespace
 
 void run_throughput_bench(const ThroughputBenchOptions& o) {
-  std::unique_ptr<model::CaptionModel> model;
-  std::string path = o.model;
   const fs::path temp_dir = fs::temp_directory_path() / ("glimpse-throughput-" + std::to_string(::getpid()));
-  fs::create_directories(temp_dir);
-  if (path.empty()) {
-    model::ModelConfig cfg;
-    model = std::make_unique<model::CaptionModel>(cfg, 1);
-    path = (temp_dir / "random-default.safetensors").string();
-    model::save_checkpoint(path, *model, placeholder_vocabulary(cfg.vocab_size),
-                           R"({"made_by": "glimpse bench", "weights": "random"})");
-  } else {
-    model = std::move(model::load_checkpoint(path).model);
-  }
+  const BenchModel bench_model = load_bench_model(o.model, temp_dir);
+  const std::unique_ptr<model::CaptionModel>& model = bench_model.model;
+  const std::string& path = bench_model.path;
   const model::ModelConfig& cfg = model->config();
   const int words = std::max(1, std::min<int>(o.words, static_cast<int>(cfg.max_caption_len) - 1));
   const int64_t big = std::max(1, o.batch);
@@ -266,23 +215,18 @@ void run_throughput_bench(const ThroughputBenchOptions& o) {
     batch_vs_single = std::max<double>(
         batch_vs_single, std::fabs(rows.front().check.logprobs[0][i] - rows.back().check.logprobs[0][i]));
 
-  json exported = nullptr;
-  if (o.onnx) {
-    fs::path ort;
-    exported = onnx_export(o, path, ort);
+  std::optional<OnnxPeer> onnx_peer;
+  if (o.onnx) onnx_peer = prepare_onnx_peer(o.python, o.node, path, o.context_tokens);
+  if (onnx_peer) {
     for (auto& row : rows) {
-      if (exported.is_null()) break;
       const std::string patches_path = (temp_dir / ("patches-" + std::to_string(row.batch) + ".safetensors")).string();
       save_safetensors(patches_path, {{"patches", input.patches(row.batch)}});
       std::ostringstream args;
-      args << "--model-dir " << shell_quote(exported["dir"].get<std::string>()) << " --batch " << row.batch
-           << " --threads " << o.threads << " --min-seconds " << o.min_seconds << " --max-len " << words
-           << " --min-len " << words << " --patches " << shell_quote(patches_path) << " --context-ids "
-           << shell_quote(input.context_arg(row.batch)) << " --check-tokens "
-           << shell_quote(row.check.tokens_arg()) << " --spinning on";
-      row.onnx = run_peer({"ONNX Runtime", o.node, "bench/onnx_caption_peer.js", args.str(),
-                           {{"GLIMPSE_ONNXRUNTIME_NODE", ort.string()}},
-                           "does " + ort.string() + " load with this node?"});
+      args << "--batch " << row.batch << " --threads " << o.threads << " --min-seconds " << o.min_seconds
+           << " --max-len " << words << " --min-len " << words << " --patches " << shell_quote(patches_path)
+           << " --context-ids " << shell_quote(input.context_arg(row.batch)) << " --check-tokens "
+           << shell_quote(row.check.tokens_arg());
+      row.onnx = run_peer(onnx_peer->run(args.str()));
       row.max_diff = max_logprob_difference(row.check, row.onnx);
     }
   }
@@ -306,16 +250,11 @@ void run_throughput_bench(const ThroughputBenchOptions& o) {
       r["onnxruntime"] = row.onnx;
       r["onnxruntime"]["ms_per_batch"] = row.onnx["greedy_caption_ms"];
       r["onnxruntime"]["ratio"] = row.onnx["greedy_caption_ms"].get<double>() / row.glimpse_ms;
-      r["onnxruntime"]["logprob_check"] = {
-          {"max_abs_difference", std::isnan(row.max_diff) ? json() : json(row.max_diff)},
-          {"tolerance", kLogprobTolerance},
-          {"agree", !std::isnan(row.max_diff) && row.max_diff <= kLogprobTolerance}};
+      r["onnxruntime"]["logprob_check"] = logprob_check(row.max_diff);
     }
     report["batches"].push_back(r);
   }
-  if (!exported.is_null())
-    report["onnx_export"] = {{"dir", exported["dir"]}, {"cached", exported["cached"]},
-                             {"seconds", exported["export_seconds"]}, {"opset", exported["meta"]["opset"]}};
+  if (onnx_peer) report["onnx_export"] = onnx_peer->export_summary();
   if (o.as_json) {
     std::cout << report.dump(2) << "\n";
     return;
@@ -355,7 +294,7 @@ void run_throughput_bench(const ThroughputBenchOptions& o) {
     else
       out << std::scientific << std::setprecision(1) << "max |glimpse - onnxruntime| = " << row.max_diff
           << " over " << row.batch << " x " << row.check.logprobs[0].size() << " tokens (tolerance "
-          << kLogprobTolerance << "): " << (row.max_diff <= kLogprobTolerance ? "agree" : "DISAGREE")
+          << kPeerLogprobTolerance << "): " << (row.max_diff <= kPeerLogprobTolerance ? "agree" : "DISAGREE")
           << std::fixed << std::setprecision(2) << "\n";
   }
   if (onnx) {
@@ -364,8 +303,8 @@ void run_throughput_bench(const ThroughputBenchOptions& o) {
         << x["onnxruntime"].get<std::string>() << " on node " << x["node"].get<std::string>() << ", opset "
         << x["opset"] << ", " << x["threads"] << " intra-op thread(s), 1 inter-op, spinning "
         << x["spinning"].get<std::string>() << "; export "
-        << (exported["cached"].get<bool>() ? "cached in " : "written to ") << exported["dir"].get<std::string>()
-        << "\n";
+        << (onnx_peer->exported["cached"].get<bool>() ? "cached in " : "written to ")
+        << onnx_peer->exported["dir"].get<std::string>() << "\n";
   }
 }
 

@@ -6,37 +6,19 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "cli_runner.h"
+
 namespace {
 
 namespace fs = std::filesystem;
-
-struct RunResult {
-  int status;
-  std::string out;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-// Runs the glimpse executable with `args`; stderr goes to `err_file`.
-RunResult run_glimpse(const std::string& args, const std::string& err_file) {
-  const std::string cmd = std::string(GLIMPSE_CLI) + " " + args + " 2>" + err_file;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using glimpse::testing::run_glimpse;
+using glimpse::testing::slurp;
 
 class CaptionBatch : public ::testing::Test {
  protected:

@@ -16,8 +16,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
@@ -28,6 +26,7 @@
 #include "glimpse/core/safetensors.h"
 #include "glimpse/vision/caption_dataset.h"
 #include "glimpse/vision/image.h"
+#include "test_files.h"
 
 #ifndef GLIMPSE_CLI
 #error "GLIMPSE_CLI must name the glimpse executable (tests/CMakeLists.txt)"
@@ -37,11 +36,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using glimpse::testing::read_file;
 
 // Deterministic bytes that differ everywhere between the two seeds.
 std::string pattern(size_t bytes, uint32_t seed) {
@@ -85,7 +80,7 @@ TEST(CrashSafety, AtomicWriteKilledAnywhereLeavesTheOldOrTheNewFileNeverATornOne
     std::this_thread::sleep_for(std::chrono::microseconds(std::uniform_int_distribution<int>(0, 60000)(rng)));
     kill_and_reap(child);
 
-    const std::string now = slurp(target);
+    const std::string now = read_file(target);
     ASSERT_TRUE(now == a || now == b) << "kill " << i << ": the file holds " << now.size()
                                       << " bytes that are neither version";
     // Anything else in the folder is the killed writer's own temporary file.

@@ -84,27 +84,53 @@ void gelu_backward(const Tensor& x, const Tensor& dy, Tensor& dx, GeluKind kind)
 }
 
 // exp is simd::fast_exp (max relative error 8.4e-8, exactly 0 below -87.3): the loops
-// vectorise instead of calling libm's expf once per element.
-void softmax_row(const float* x, float* y, int64_t n) {
-  float mx = -std::numeric_limits<float>::infinity();
+// vectorise instead of calling libm's expf once per element. Both masks are applied in the same
+// passes as the max and the sum.
+void masked_softmax_row(float* row, int64_t len, const uint8_t* pad, int64_t limit) {
+  constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+  float mx = kNegInf;
+  if (pad) {
 #pragma omp simd reduction(max : mx)
-  for (int64_t j = 0; j < n; ++j) mx = x[j] > mx ? x[j] : mx;
-  // All -inf: zeros. Not `mx == -inf`: OpenMP starts each lane of a max reduction at the
-  // type's least finite value (clang does; GCC uses -inf), so such a row reduces to -FLT_MAX.
+    for (int64_t j = 0; j < limit; ++j) {
+      const float v = pad[j] ? kNegInf : row[j];
+      mx = v > mx ? v : mx;
+    }
+  } else {
+#pragma omp simd reduction(max : mx)
+    for (int64_t j = 0; j < limit; ++j) mx = row[j] > mx ? row[j] : mx;
+  }
+  // No entry left (all masked or all -inf). Not `mx == -inf`: OpenMP starts each lane of a max
+  // reduction at the type's least finite value (clang does; GCC uses -inf), so such a row
+  // reduces to -FLT_MAX.
   if (!(mx > std::numeric_limits<float>::lowest())) {
-    for (int64_t j = 0; j < n; ++j) y[j] = 0.0f;
+    std::fill(row, row + len, 0.0f);
     return;
   }
   float sum = 0.0f;
+  if (pad) {
 #pragma omp simd reduction(+ : sum)
-  for (int64_t j = 0; j < n; ++j) {
-    const float e = simd::fast_exp(x[j] - mx);
-    y[j] = e;
-    sum += e;
+    for (int64_t j = 0; j < limit; ++j) {
+      const float e = pad[j] ? 0.0f : simd::fast_exp(row[j] - mx);
+      row[j] = e;
+      sum += e;
+    }
+  } else {
+#pragma omp simd reduction(+ : sum)
+    for (int64_t j = 0; j < limit; ++j) {
+      const float e = simd::fast_exp(row[j] - mx);
+      row[j] = e;
+      sum += e;
+    }
   }
   const float inv = 1.0f / sum;
 #pragma omp simd
-  for (int64_t j = 0; j < n; ++j) y[j] *= inv;
+  for (int64_t j = 0; j < limit; ++j) row[j] *= inv;
+  std::fill(row + limit, row + len, 0.0f);
+}
+
+void softmax_row(const float* x, float* y, int64_t n) {
+  if (x != y) std::copy_n(x, n, y);
+  masked_softmax_row(y, n, nullptr, n);
 }
 
 void softmax_row_backward(const float* y, const float* dy, float* dx, int64_t n) {

@@ -2,13 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 #include "glimpse/core/activations.h"
 #include "glimpse/core/eigen_maps.h"
 #include "glimpse/core/error.h"
 #include "glimpse/core/gemm.h"
-#include "simd_math.h"
 
 namespace glimpse {
 namespace {
@@ -35,50 +33,6 @@ void project_rows_backward(const Tensor& x, const Tensor& dy, const float* w, fl
     dx->resize(x.shape());
     gemm(false, false, n, in, out, 1.0f, dy.data(), out, w, in, 0.0f, dx->data(), in);
   }
-}
-
-// Softmax of one row of scaled scores with both masks applied in the same passes: keys at
-// j >= limit (causal) and keys with pad[j] != 0 get exactly zero weight, and a row with no key
-// left is all zeros. exp is simd::fast_exp (max relative error 8.4e-8).
-void masked_softmax_row(float* row, int64_t len, const uint8_t* pad, int64_t limit) {
-  constexpr float kNegInf = -std::numeric_limits<float>::infinity();
-  float mx = kNegInf;
-  if (pad) {
-#pragma omp simd reduction(max : mx)
-    for (int64_t j = 0; j < limit; ++j) {
-      const float v = pad[j] ? kNegInf : row[j];
-      mx = v > mx ? v : mx;
-    }
-  } else {
-#pragma omp simd reduction(max : mx)
-    for (int64_t j = 0; j < limit; ++j) mx = row[j] > mx ? row[j] : mx;
-  }
-  // No key left. Not `mx == -inf`: OpenMP starts each lane of a max reduction at the type's
-  // least finite value (clang does; GCC uses -inf), so an all-masked row reduces to -FLT_MAX.
-  if (!(mx > std::numeric_limits<float>::lowest())) {
-    std::fill(row, row + len, 0.0f);
-    return;
-  }
-  float sum = 0.0f;
-  if (pad) {
-#pragma omp simd reduction(+ : sum)
-    for (int64_t j = 0; j < limit; ++j) {
-      const float e = pad[j] ? 0.0f : simd::fast_exp(row[j] - mx);
-      row[j] = e;
-      sum += e;
-    }
-  } else {
-#pragma omp simd reduction(+ : sum)
-    for (int64_t j = 0; j < limit; ++j) {
-      const float e = simd::fast_exp(row[j] - mx);
-      row[j] = e;
-      sum += e;
-    }
-  }
-  const float inv = 1.0f / sum;
-#pragma omp simd
-  for (int64_t j = 0; j < limit; ++j) row[j] *= inv;
-  std::fill(row + limit, row + len, 0.0f);
 }
 
 // Keys a query row may attend to under the causal mask: j < limit.
@@ -118,47 +72,42 @@ void MultiHeadAttention::project(const Tensor& x_q, const Tensor& x_kv) {
   }
 }
 
-MultiHeadAttention::HeadSlices MultiHeadAttention::head_slices() const {
-  HeadSlices s;
-  s.Q = self_ ? qkv_.data() : q_.data();
-  s.K = self_ ? qkv_.data() + d_ : kv_.data();
-  // Cross-attention over an empty memory (no context tokens) has no K/V storage: null plus
-  // an offset is undefined, so V stays null there like K (nothing reads either at length 0).
-  s.V = self_ ? qkv_.data() + 2 * d_ : (kv_.data() ? kv_.data() + d_ : nullptr);
-  s.ldq = self_ ? 3 * d_ : d_;
-  s.ldkv = self_ ? 3 * d_ : 2 * d_;
-  s.len_q = len_q_;
-  s.len_k = len_k_;
-  s.dk = head_dim();
-  return s;
+AttentionOperands packed_qkv_operands(const float* qkv, int64_t batch, int64_t len, int64_t d_model,
+                                      int64_t heads) {
+  return {qkv, qkv + d_model, qkv + 2 * d_model, 3 * d_model, 3 * d_model, batch, heads, len, len,
+          d_model / heads};
 }
 
-void MultiHeadAttention::attend(const AttentionMask& mask) {
-  const int64_t B = batch_, H = heads_, Lq = len_q_, Lk = len_k_, dk = head_dim();
-  const HeadSlices heads = head_slices();
+void scaled_dot_product_attention(const AttentionOperands& in, const AttentionMask& mask, Tensor& probs,
+                                  Tensor& context) {
+  const int64_t B = in.batch, H = in.heads, Lq = in.len_q, Lk = in.len_k, dk = in.head_dim, d = H * dk;
   const float scale = 1.0f / std::sqrt(static_cast<float>(dk));
-
-  probs_.resize({B, H, Lq, Lk});
-  context_.resize({B * Lq, d_});
+  probs.resize({B, H, Lq, Lk});
+  context.resize({B * Lq, d});
   if (Lk == 0) {  // nothing to attend to: zero probabilities, zero context
-    context_.zero();
+    context.zero();
     return;
   }
   // Per (batch, head): S = scale Q K^T (the scale rides in the GEMM's alpha), the masked
-  // softmax in place, C = P V written straight into the head's columns of context_.
+  // softmax in place, C = P V written straight into the head's columns of the context.
 #pragma omp parallel for schedule(static) if (B * H > 1 && Lq * Lk * dk > 4096)
   for (int64_t bh = 0; bh < B * H; ++bh) {
-    const int64_t b = bh / H, h = bh % H;
-    const float* q = heads.Q + b * Lq * heads.ldq + h * dk;
-    const float* k = heads.K + b * Lk * heads.ldkv + h * dk;
-    const float* v = heads.V + b * Lk * heads.ldkv + h * dk;
-    float* p = probs_.data() + bh * Lq * Lk;
-    gemm(false, true, Lq, Lk, dk, scale, q, heads.ldq, k, heads.ldkv, 0.0f, p, Lk);
+    const int64_t b = bh / H, h = bh % H, at_q = in.q_offset(b, h), at_kv = in.kv_offset(b, h);
+    float* p = probs.data() + bh * Lq * Lk;
+    gemm(false, true, Lq, Lk, dk, scale, in.q + at_q, in.ldq, in.k + at_kv, in.ldkv, 0.0f, p, Lk);
     const uint8_t* pad = mask.key_padding ? mask.key_padding + b * Lk : nullptr;
     for (int64_t i = 0; i < Lq; ++i) masked_softmax_row(p + i * Lk, Lk, pad, causal_limit(mask, i, Lk));
-    gemm(false, false, Lq, dk, Lk, 1.0f, p, Lk, v, heads.ldkv, 0.0f,
-         context_.data() + b * Lq * d_ + h * dk, d_);
+    gemm(false, false, Lq, dk, Lk, 1.0f, p, Lk, in.v + at_kv, in.ldkv, 0.0f, context.data() + b * Lq * d + h * dk,
+         d);
   }
+}
+
+AttentionOperands MultiHeadAttention::operands() const {
+  if (self_) return packed_qkv_operands(qkv_.data(), batch_, len_q_, d_, heads_);
+  // Cross-attention over an empty memory (no context tokens) has no K/V storage: null plus
+  // an offset is undefined, so V stays null there like K (nothing reads either at length 0).
+  return {q_.data(), kv_.data(), kv_.data() ? kv_.data() + d_ : nullptr, d_, 2 * d_, batch_, heads_, len_q_,
+          len_k_, head_dim()};
 }
 
 void MultiHeadAttention::forward(const Tensor& x_q, const Tensor& x_kv, int64_t batch,
@@ -177,7 +126,7 @@ void MultiHeadAttention::forward(const Tensor& x_q, const Tensor& x_kv, int64_t 
   len_q_ = len_q;
   len_k_ = len_k;
   project(x_q, x_kv);
-  attend(mask);
+  scaled_dot_product_attention(operands(), mask, probs_, context_);
   project_rows(context_, out_proj_weight.value.data(), out_proj_bias.value.data(), d_, out);
 }
 
@@ -195,7 +144,7 @@ void MultiHeadAttention::backward(const Tensor& x_q, const Tensor& x_kv, const T
   project_rows_backward(context_, d_out, out_proj_weight.value.data(), out_proj_weight.grad.data(),
                         out_proj_bias.grad.data(), &d_context_);
 
-  const HeadSlices heads = head_slices();
+  const AttentionOperands heads = operands();
   Tensor* dq_buf = self_ ? &d_qkv_ : &d_q_;
   Tensor* dkv_buf = self_ ? &d_qkv_ : &d_kv_;
   if (self_) {
@@ -216,16 +165,16 @@ void MultiHeadAttention::backward(const Tensor& x_q, const Tensor& x_kv, const T
   } else {
 #pragma omp parallel for schedule(static) if (B * H > 1 && Lq * Lk * dk > 4096)
     for (int64_t bh = 0; bh < B * H; ++bh) {
-      const int64_t b = bh / H, h = bh % H;
-      const float* q = heads.Q + b * Lq * heads.ldq + h * dk;
-      const float* k = heads.K + b * Lk * heads.ldkv + h * dk;
-      const float* v = heads.V + b * Lk * heads.ldkv + h * dk;
+      const int64_t b = bh / H, h = bh % H, at_q = heads.q_offset(b, h), at_kv = heads.kv_offset(b, h);
+      const float* q = heads.q + at_q;
+      const float* k = heads.k + at_kv;
+      const float* v = heads.v + at_kv;
       const float* p = probs_.data() + bh * Lq * Lk;
       const float* dctx = d_context_.data() + b * Lq * d_ + h * dk;
       float* ds = d_scores_.data() + bh * Lq * Lk;
-      float* dq = dQ + b * Lq * heads.ldq + h * dk;
-      float* dkm = dK + b * Lk * heads.ldkv + h * dk;
-      float* dv = dV + b * Lk * heads.ldkv + h * dk;
+      float* dq = dQ + at_q;
+      float* dkm = dK + at_kv;
+      float* dv = dV + at_kv;
 
       gemm(true, false, Lk, dk, Lq, 1.0f, p, Lk, dctx, d_, 0.0f, dv, heads.ldkv);  // dV = P^T dC
       gemm(false, true, Lq, Lk, dk, 1.0f, dctx, d_, v, heads.ldkv, 0.0f, ds, Lk);  // dP = dC V^T

@@ -1,9 +1,6 @@
 #include "glimpse/core/packed_encoder.h"
 
-#include <cmath>
-#include <limits>
-
-#include "glimpse/core/activations.h"
+#include "glimpse/core/attention.h"
 #include "glimpse/core/eigen_maps.h"
 #include "glimpse/core/error.h"
 
@@ -15,40 +12,6 @@ struct EncoderScratch {
   Tensor x, ln, qkv, context, hidden, probs;
 };
 
-// Scaled dot-product attention of every (batch, head) over Q|K|V rows [B*L, 3d] into
-// context [B*L, d]: the computation of MultiHeadAttention::attend without saving anything.
-void attend(const Tensor& qkv, int64_t B, int64_t L, int64_t d, int64_t H, const uint8_t* pad,
-            Tensor& probs, Tensor& context) {
-  const int64_t dk = d / H, ld = 3 * d;
-  const float scale = 1.0f / std::sqrt(static_cast<float>(dk));
-  constexpr float kNegInf = -std::numeric_limits<float>::infinity();
-  probs.resize({B * H, L, L});
-  context.resize({B * L, d});
-#pragma omp parallel for schedule(static) if (B * H > 1 && L * L * dk > 4096)
-  for (int64_t bh = 0; bh < B * H; ++bh) {
-    const int64_t b = bh / H, h = bh % H;
-    const float* base = qkv.data() + b * L * ld + h * dk;
-    ConstStridedMatMap q(base, L, dk, Eigen::OuterStride<>(ld));
-    ConstStridedMatMap k(base + d, L, dk, Eigen::OuterStride<>(ld));
-    ConstStridedMatMap v(base + 2 * d, L, dk, Eigen::OuterStride<>(ld));
-    MatMap p(probs.data() + bh * L * L, L, L);
-    p.noalias() = scale * (q * k.transpose());
-    const uint8_t* row_pad = pad ? pad + b * L : nullptr;
-    for (int64_t i = 0; i < L; ++i) {
-      float* row = p.data() + i * L;
-      if (row_pad)
-        for (int64_t j = 0; j < L; ++j)
-          if (row_pad[j]) row[j] = kNegInf;
-      softmax_row(row, row, L);
-    }
-    StridedMatMap ctx(context.data() + b * L * d + h * dk, L, dk, Eigen::OuterStride<>(d));
-    ctx.noalias() = p * v;
-  }
-}
-
-}  // namespace
-
-namespace {
 LayerNorm norm_from(const PackedEncoderStack::ParamLookup& param, const std::string& prefix,
                     int64_t d, float eps) {
   LayerNorm n(d, eps);
@@ -96,11 +59,14 @@ void PackedEncoderStack::apply(const Tensor& x, int64_t batch, int64_t len,
   thread_local EncoderScratch s;
   s.x.resize(x.shape());
   as_vector(s.x) = as_vector(x);
+  AttentionMask padding;
+  padding.key_padding = key_padding;
   for (const Block& b : blocks_) {
     // x += out_proj(attention(qkv(norm1(x))))
     b.norm1.apply(s.x, s.ln);
     b.qkv.apply(s.ln, s.qkv);
-    attend(s.qkv, batch, len, d_, b.heads, key_padding, s.probs, s.context);
+    scaled_dot_product_attention(packed_qkv_operands(s.qkv.data(), batch, len, d_, b.heads), padding, s.probs,
+                                 s.context);
     b.out_proj.apply(s.context, s.x);
     // x += linear2(gelu(linear1(norm2(x))))
     b.norm2.apply(s.x, s.ln);

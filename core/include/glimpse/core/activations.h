@@ -1,6 +1,7 @@
 // Element-wise activations and the row softmax, as free forward/backward functions.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "glimpse/core/tensor.h"
@@ -27,6 +28,10 @@ void softmax_backward(const Tensor& y, const Tensor& dy, Tensor& dx);
 // Row kernels shared with attention. `n` elements; a row whose entries are all -inf gives all
 // zeros (not NaN): a query with nothing to attend to attends to nothing.
 void softmax_row(const float* x, float* y, int64_t n);
+// Softmax of `row` in place over its entries j < limit whose pad[j] is zero (pad may be null):
+// the others, causally masked (j >= limit) or padding, get exactly zero weight, and a row with
+// no entry left is all zeros. `len` >= `limit` entries.
+void masked_softmax_row(float* row, int64_t len, const uint8_t* pad, int64_t limit);
 void softmax_row_backward(const float* y, const float* dy, float* dx, int64_t n);
 
 }  // namespace glimpse

@@ -38,6 +38,33 @@ struct KeyValueView {
   const uint8_t* padding = nullptr;  // [len], non-zero = padding; null = none
 };
 
+// Where the queries, keys and values of a batch of sequences live, heads side by side: head h
+// of query row i of sequence b is the head_dim floats at q + (b * len_q + i) * ldq + h * head_dim,
+// and likewise for k and v (key rows, ldkv).
+struct AttentionOperands {
+  const float* q = nullptr;
+  const float* k = nullptr;
+  const float* v = nullptr;  // null with k when len_k == 0 (an empty memory has no storage)
+  int64_t ldq = 0, ldkv = 0;
+  int64_t batch = 0, heads = 0, len_q = 0, len_k = 0, head_dim = 0;
+
+  // Where head h of sequence b starts in the queries and in the keys and values (and in
+  // gradient buffers laid out the same way).
+  int64_t q_offset(int64_t b, int64_t h) const { return b * len_q * ldq + h * head_dim; }
+  int64_t kv_offset(int64_t b, int64_t h) const { return b * len_k * ldkv + h * head_dim; }
+};
+
+// Self-attention's operands: Q|K|V rows qkv [batch * len, 3d], as one in_proj GEMM writes them.
+AttentionOperands packed_qkv_operands(const float* qkv, int64_t batch, int64_t len, int64_t d_model,
+                                      int64_t heads);
+
+// Scaled dot-product attention of every (batch, head): probs [B, H, Lq, Lk] =
+// softmax(Q K^T / sqrt(head_dim)) under `mask` and context [B*Lq, H*head_dim] = probs V, heads
+// side by side. Masked keys get exactly zero probability; a query with no key left (or
+// len_k == 0) gets an all-zero row and a zero context.
+void scaled_dot_product_attention(const AttentionOperands& in, const AttentionMask& mask, Tensor& probs,
+                                  Tensor& context);
+
 // Buffers reused across decode steps, so a step allocates nothing once they have grown.
 struct AttentionStepScratch {
   Tensor q, scores, context;
@@ -89,20 +116,9 @@ class MultiHeadAttention {
   Parameter out_proj_bias;    // [d]
 
  private:
-  // Q, K and V of one (batch, head) of the last forward, wherever the projections live.
-  struct HeadSlices {
-    const float *Q, *K, *V;
-    int64_t ldq, ldkv, len_q, len_k, dk;
-    ConstStridedMatMap q(int64_t b, int64_t h) const { return at(Q, ldq, len_q, b, h); }
-    ConstStridedMatMap k(int64_t b, int64_t h) const { return at(K, ldkv, len_k, b, h); }
-    ConstStridedMatMap v(int64_t b, int64_t h) const { return at(V, ldkv, len_k, b, h); }
-    ConstStridedMatMap at(const float* p, int64_t ld, int64_t len, int64_t b, int64_t h) const {
-      return ConstStridedMatMap(p + b * len * ld + h * dk, len, dk, Eigen::OuterStride<>(ld));
-    }
-  };
-  HeadSlices head_slices() const;
+  // Q, K and V of the last forward, wherever the projections live.
+  AttentionOperands operands() const;
   void project(const Tensor& x_q, const Tensor& x_kv);
-  void attend(const AttentionMask& mask);
 
   int64_t d_, heads_;
   // Shapes and mode of the last forward.
