@@ -100,6 +100,10 @@ for fusion in "${all[@]}"; do
   cp "$RUNS/$fusion-s11.curves.png" "docs/models/$fusion.curves.png"
   cp "$RUNS/$fusion-s11.metrics.jsonl" "docs/models/$fusion.metrics.jsonl"
 done
+for fusion in concat separate; do
+  cp "$RUNS/$fusion-s12.curves.png" "docs/models/$fusion-s2.curves.png"
+  cp "$RUNS/$fusion-s12.metrics.jsonl" "docs/models/$fusion-s2.metrics.jsonl"
+done
 
 # The comparison tables (docs/models.md quotes them) on freshly generated test sets. Captions
 # come from the files in assets/models/, exactly what users get; the second seeds sit beside
