@@ -1,8 +1,11 @@
 // Pre-packed inference matmuls (core/packed_linear.h): packed fp32 equals the plain Linear,
 // bf16 within bf16 rounding, the shipped model encodes the same through the pack, bf16 captions
 // equal fp32 captions on generated scenes, and an explicit bf16 on a CPU without it is an error.
+// The decoder's per-token step through the fp32 pack decodes what the layers decode, for every
+// fusion, greedy and beam, and training drops that pack too.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -148,6 +151,91 @@ TEST(PackedModel, TinyModelsEncodeTheSameThroughTheFp32PackAndTrainingDropsIt) {
     m.forward(in.inputs(), ids.data(), 4, logits, /*training=*/true);
     EXPECT_FALSE(m.inference_packed()) << "training forward must drop the pack";
   }
+}
+
+// Log-probabilities go through ~10 matmuls of the tiny models: fp32 reassociation moves them by
+// ~1e-6 relative; a wrong weight, bias or epilogue moves them by 1e-2 or more.
+constexpr double kStepLogprobTolerance = 1e-5;
+
+void expect_same_captions(const std::vector<model::DecodedCaption>& want,
+                          const std::vector<model::DecodedCaption>& got, const std::string& what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  auto near = [](double a, double b) {
+    return std::fabs(a - b) <= kStepLogprobTolerance * std::max(1.0, std::fabs(a));
+  };
+  for (size_t i = 0; i < want.size(); ++i) {
+    ASSERT_EQ(got[i].tokens, want[i].tokens) << what << " caption " << i;
+    EXPECT_TRUE(near(want[i].logprob, got[i].logprob)) << what << " caption " << i << ": " << want[i].logprob
+                                                        << " vs " << got[i].logprob;
+    ASSERT_EQ(got[i].steps.size(), want[i].steps.size()) << what << " caption " << i;
+    for (size_t t = 0; t < want[i].steps.size(); ++t) {
+      const model::StepRecord &a = want[i].steps[t], &b = got[i].steps[t];
+      const std::string where = what + " caption " + std::to_string(i) + " step " + std::to_string(t);
+      ASSERT_EQ(a.top.size(), b.top.size()) << where;
+      for (size_t k = 0; k < a.top.size(); ++k) {
+        EXPECT_EQ(a.top[k].token, b.top[k].token) << where << " top " << k;
+        EXPECT_TRUE(near(a.top[k].logprob, b.top[k].logprob))
+            << where << " top " << k << ": " << a.top[k].logprob << " vs " << b.top[k].logprob;
+      }
+      // Attention records and each memory's contribution norm come out of the packed step too.
+      ASSERT_EQ(a.image.size(), b.image.size()) << where;
+      for (size_t j = 0; j < a.image.size(); ++j) EXPECT_NEAR(a.image[j], b.image[j], 1e-5) << where;
+      ASSERT_EQ(a.slot_norms.size(), b.slot_norms.size()) << where;
+      for (size_t j = 0; j < a.slot_norms.size(); ++j)
+        EXPECT_NEAR(a.slot_norms[j], b.slot_norms[j], 1e-5 * std::max(1.0f, a.slot_norms[j])) << where;
+    }
+  }
+}
+
+// Every fusion's tiny model decodes the same memories with and without the decoder step pack:
+// one image and three (rows > 1), greedy and beam (n hypotheses per image), with attention
+// records (the fusions' out_proj writes the branch, for its norm) and without (it adds straight
+// into the residual).
+TEST(PackedModel, Fp32DecoderStepPackDecodesWhatTheLayersDecodeForEveryFusion) {
+  for (const FusionKind f : {FusionKind::Concat, FusionKind::Separate, FusionKind::Parallel,
+                             FusionKind::Hierarchical, FusionKind::Gated}) {
+    const model::ModelConfig c = testing::tiny_config(f);
+    model::CaptionModel m(c, 4);
+    // Gates start closed (tanh 0 = 0), which would hide the gated branch: open them.
+    for (const NamedParameter& p : m.parameters())
+      if (p.name.find(".gate_") != std::string::npos)
+        p.param->value[0] = p.name.find("image") != std::string::npos ? 0.8f : -0.5f;
+    const testing::TinyInputs three(c, {3, 0, 5}, 9);
+    const testing::TinyInputs one = three.single(c, 2);
+    for (const testing::TinyInputs* in : {&one, &three}) {
+      model::EncodedMemories memories;
+      m.drop_inference_pack();
+      m.encode(in->inputs(), memories);
+      for (const int beam : {1, 3})
+        for (const bool records : {true, false}) {
+          model::DecodeOptions o;
+          o.beam = beam;
+          o.keep_records = records;
+          o.top_k = 4;
+          m.drop_inference_pack();
+          const auto plain = model::decode(m, memories, o);
+          m.prepare_inference(Precision::Fp32);
+          ASSERT_NE(m.decoder_step_pack(), nullptr);
+          const auto packed = model::decode(m, memories, o);
+          expect_same_captions(plain, packed,
+                               std::string(fusion_name(f)) + " batch " + std::to_string(in->batch) +
+                                   " beam " + std::to_string(beam) + " records " + std::to_string(records));
+        }
+    }
+  }
+}
+
+TEST(PackedModel, TrainingForwardDropsTheDecoderStepPack) {
+  const model::ModelConfig c = testing::tiny_config(FusionKind::Separate);
+  model::CaptionModel m(c, 5);
+  const testing::TinyInputs in(c, {2, 4}, 3);
+  m.prepare_inference(Precision::Fp32);
+  ASSERT_NE(m.decoder_step_pack(), nullptr);
+  std::vector<int32_t> ids(static_cast<size_t>(in.batch * 4), 1);
+  Tensor logits;
+  m.forward(in.inputs(), ids.data(), 4, logits, /*training=*/true);
+  EXPECT_EQ(m.decoder_step_pack(), nullptr) << "training forward must drop the decoder step pack";
+  EXPECT_FALSE(m.inference_packed());
 }
 
 std::filesystem::path source_tree() { return std::filesystem::path(__FILE__).parent_path().parent_path(); }

@@ -223,6 +223,13 @@ void MultiHeadAttention::project_queries(const Tensor& x, Tensor& q) const {
 void MultiHeadAttention::attend_step(const float* q, int64_t ld_q, int64_t n,
                                      const KeyValueView* views, AttentionStepScratch& scratch,
                                      Tensor& out, float* const* probs) const {
+  attend_step_context(q, ld_q, n, views, scratch, probs);
+  project_rows(scratch.context, out_proj_weight.value.data(), out_proj_bias.value.data(), d_, out);
+}
+
+void MultiHeadAttention::attend_step_context(const float* q, int64_t ld_q, int64_t n,
+                                             const KeyValueView* views, AttentionStepScratch& scratch,
+                                             float* const* probs) const {
   const int64_t H = heads_, dk = head_dim();
   int64_t max_len = 0;
   for (int64_t b = 0; b < n; ++b) max_len = std::max(max_len, views[b].len);
@@ -249,7 +256,6 @@ void MultiHeadAttention::attend_step(const float* q, int64_t ld_q, int64_t n,
     ctx.noalias() = scores * v;
     if (probs && probs[b]) std::copy(row, row + L, probs[b] + h * L);
   }
-  project_rows(scratch.context, out_proj_weight.value.data(), out_proj_bias.value.data(), d_, out);
 }
 
 void MultiHeadAttention::collect(const std::string& prefix, ParameterList& out) {

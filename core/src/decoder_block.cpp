@@ -4,6 +4,7 @@
 
 #include "block_detail.h"
 #include "glimpse/core/error.h"
+#include "glimpse/core/packed_decoder.h"
 #include "glimpse/core/transformer_blocks.h"
 
 namespace glimpse {
@@ -97,7 +98,7 @@ void DecoderBlock::init_cache(SelfAttentionCache& cache, int64_t n, int64_t max_
 
 void DecoderBlock::step(const Tensor& x, int64_t pos, SelfAttentionCache& cache,
                         const KeyValueView* const* memory_views, DecoderStepScratch& s, Tensor& y,
-                        const FusionStepTaps& taps) const {
+                        const FusionStepTaps& taps, const DecoderBlockStepPack* pack) const {
   const int64_t d = config_.d_model, n = x.rows();
   check_shape(x, {n, d}, "DecoderBlock.step", "input");
   check(cache.kv.rank() == 3 && cache.kv.dim(0) == n && pos >= 0 && pos < cache.max_len,
@@ -106,7 +107,8 @@ void DecoderBlock::step(const Tensor& x, int64_t pos, SelfAttentionCache& cache,
             " for " + std::to_string(n) + " hypotheses");
   // Masked self-attention over positions 0..pos: this token's K|V join the cache first.
   norm1.apply(x, s.normed);
-  self_attn.project_qkv(s.normed, s.qkv);
+  if (pack) pack->self_attn.input.apply(s.normed, s.qkv);
+  else self_attn.project_qkv(s.normed, s.qkv);
   s.self_views.resize(static_cast<size_t>(n));
   for (int64_t b = 0; b < n; ++b) {
     float* row = cache.kv.data() + (b * cache.max_len + pos) * 2 * d;
@@ -114,12 +116,37 @@ void DecoderBlock::step(const Tensor& x, int64_t pos, SelfAttentionCache& cache,
     const float* base = cache.kv.data() + b * cache.max_len * 2 * d;
     s.self_views[static_cast<size_t>(b)] = {base, base + d, 2 * d, pos + 1, nullptr};
   }
-  self_attn.attend_step(s.qkv.data(), 3 * d, n, s.self_views.data(), s.attn, s.attn_out, nullptr);
-  add(x, s.attn_out, s.h1);
-  fusion_->step(s.h1, memory_views, s.fusion, s.h2, taps);
+  // Packed, out_proj and linear2 add straight into copies of their residuals.
+  if (pack) {
+    s.h1.resize(x.shape());
+    as_vector(s.h1) = as_vector(x);
+    attend_step_packed(self_attn, pack->self_attn.output, s.qkv.data(), 3 * d, n, s.self_views.data(),
+                       s.attn, s.h1, nullptr);
+  } else {
+    self_attn.attend_step(s.qkv.data(), 3 * d, n, s.self_views.data(), s.attn, s.attn_out, nullptr);
+    add(x, s.attn_out, s.h1);
+  }
+  fusion_->step(s.h1, memory_views, s.fusion, s.h2, taps, pack ? &pack->fusion : nullptr);
   norm3.apply(s.h2, s.normed);
-  ff.apply(s.normed, s.ff_out, s.ff_hidden);
-  add(s.h2, s.ff_out, y);
+  if (pack) {
+    pack->ff_up.apply(s.normed, s.ff_hidden);
+    y.resize(s.h2.shape());
+    as_vector(y) = as_vector(s.h2);
+    pack->ff_down.apply(s.ff_hidden, y);
+  } else {
+    ff.apply(s.normed, s.ff_out, s.ff_hidden);
+    add(s.h2, s.ff_out, y);
+  }
+}
+
+DecoderBlockStepPack DecoderBlock::pack_step(Precision precision) const {
+  const LinearEpilogue gelu =
+      config_.gelu == GeluKind::Erf ? LinearEpilogue::GeluErf : LinearEpilogue::GeluTanh;
+  return DecoderBlockStepPack{
+      pack_attention_step(self_attn, AttentionInput::QueriesKeysValues, precision,
+                          LinearEpilogue::Accumulate),
+      fusion_->pack_step(precision), pack_linear(ff.linear1, precision, gelu),
+      pack_linear(ff.linear2, precision, LinearEpilogue::Accumulate)};
 }
 
 void DecoderBlock::collect(const std::string& prefix, ParameterList& out) {

@@ -1,6 +1,7 @@
 #include "glimpse/core/fusion.h"
 
 #include "fusion_impl.h"
+#include "glimpse/core/eigen_maps.h"
 #include "glimpse/core/error.h"
 
 namespace glimpse {
@@ -57,6 +58,34 @@ void row_norms(const Tensor& t, float scale, Tensor& norms, int slot, int slots)
     for (int64_t j = 0; j < d; ++j) sq += static_cast<double>(t[r * d + j]) * t[r * d + j];
     norms[r * slots + slot] = std::fabs(scale) * static_cast<float>(std::sqrt(sq));
   }
+}
+
+void add_cross_attention_step(const MultiHeadAttention& attn, const AttentionStepPack* pack,
+                              const Tensor& normed, const KeyValueView* views, float gate, int slot,
+                              int slots, FusionStepScratch& scratch, Tensor& y,
+                              const FusionStepTaps& taps) {
+  const int64_t rows = normed.rows(), d = normed.cols();
+  float* const* probs = taps.probs[slot];
+  Tensor& branch = scratch.slot_out[slot];
+  if (pack) {
+    pack->input.apply(normed, scratch.q);
+    if (gate == 1.0f && !taps.contribution_norms) {
+      attend_step_packed(attn, pack->output, scratch.q.data(), d, rows, views, scratch.attn, y, probs);
+      return;
+    }
+    // out_proj accumulates: into zeros it yields the branch itself.
+    branch.resize({rows, d});
+    branch.zero();
+    attend_step_packed(attn, pack->output, scratch.q.data(), d, rows, views, scratch.attn, branch, probs);
+  } else {
+    attn.project_queries(normed, scratch.q);
+    attn.attend_step(scratch.q.data(), d, rows, views, scratch.attn, branch, probs);
+  }
+  as_vector(y) += gate * as_vector(branch);
+  if (taps.contribution_norms)
+    for (int64_t r = 0; r < rows; ++r)
+      taps.contribution_norms[r * slots + slot] =
+          std::fabs(gate) * ConstRowVecMap(branch.data() + r * d, d).norm();
 }
 
 }  // namespace fusion_detail

@@ -52,6 +52,9 @@ void combine_weights(const float* q, const float* k0, const float* k1, bool use0
 }
 
 class HierarchicalFusion final : public Fusion {
+  // FusionStepPack::combine's order (see pack_step()); key and value add the slot.
+  static constexpr size_t kCombineQuery = 0, kCombineKey = 1, kCombineValue = 3;
+
  public:
   explicit HierarchicalFusion(const BlockConfig& c)
       : d_(c.d_model),
@@ -172,17 +175,27 @@ class HierarchicalFusion final : public Fusion {
   const MultiHeadAttention& slot_attention(int slot) const override { return attn_[slot]; }
 
   void step(const Tensor& x, const KeyValueView* const* views, FusionStepScratch& scratch,
-            Tensor& y, const FusionStepTaps& taps) const override {
+            Tensor& y, const FusionStepTaps& taps, const FusionStepPack* pack) const override {
     const int64_t rows = x.rows();
     norm_.apply(x, scratch.norm);
     for (int s = 0; s < 2; ++s) {
-      attn_[s].project_queries(scratch.norm, scratch.q);
-      attn_[s].attend_step(scratch.q.data(), d_, rows, views[s], scratch.attn, scratch.slot_out[s],
-                           taps.probs[s]);
-      key_[s].forward(scratch.slot_out[s], scratch.keys[s]);
-      value_[s].forward(scratch.slot_out[s], scratch.values[s]);
+      Tensor& context = scratch.slot_out[s];
+      if (pack) {
+        const AttentionStepPack& p = pack->slots[static_cast<size_t>(s)];
+        p.input.apply(scratch.norm, scratch.q);
+        attend_step_packed(attn_[s], p.output, scratch.q.data(), d_, rows, views[s], scratch.attn,
+                           context, taps.probs[s]);
+        pack->combine[kCombineKey + static_cast<size_t>(s)].apply(context, scratch.keys[s]);
+        pack->combine[kCombineValue + static_cast<size_t>(s)].apply(context, scratch.values[s]);
+      } else {
+        attn_[s].project_queries(scratch.norm, scratch.q);
+        attn_[s].attend_step(scratch.q.data(), d_, rows, views[s], scratch.attn, context, taps.probs[s]);
+        key_[s].forward(context, scratch.keys[s]);
+        value_[s].forward(context, scratch.values[s]);
+      }
     }
-    query_.forward(scratch.norm, scratch.q);
+    if (pack) pack->combine[kCombineQuery].apply(scratch.norm, scratch.q);
+    else query_.forward(scratch.norm, scratch.q);
     y.resize(x.shape());
     for (int64_t r = 0; r < rows; ++r) {
       float beta[2];
@@ -196,6 +209,17 @@ class HierarchicalFusion final : public Fusion {
         taps.contribution_norms[r * 2 + 1] = beta[1] * v1.norm();
       }
     }
+  }
+
+  // The attention outputs feed the combine layers, not the residual: no epilogue to fuse.
+  FusionStepPack pack_step(Precision precision) const override {
+    FusionStepPack pack;
+    for (const MultiHeadAttention& attn : attn_)
+      pack.slots.push_back(pack_attention_step(attn, AttentionInput::Queries, precision, LinearEpilogue::None));
+    pack.combine.push_back(pack_linear(query_, precision));
+    for (const Linear& key : key_) pack.combine.push_back(pack_linear(key, precision));
+    for (const Linear& value : value_) pack.combine.push_back(pack_linear(value, precision));
+    return pack;
   }
 
  private:

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "glimpse/core/fusion.h"
+#include "glimpse/core/packed_decoder.h"
 
 namespace glimpse {
 
@@ -19,6 +20,16 @@ void check_slots(const Fusion& f, const Tensor& x, const MemorySlot* slots, int6
                  int64_t len_t, int64_t d);
 // norms[r * slots + slot] = |scale| * ||row r of t||.
 void row_norms(const Tensor& t, float scale, Tensor& norms, int slot, int slots);
+
+// One cross-attention read of a decode step added into the residual: y += gate * Attn(normed)
+// over views, reporting slot `slot` (of `slots`) through taps. `pack` (null: the attention's own
+// weights) holds its query projection and an Accumulate out_proj: with gate 1 (every fusion
+// but gated) and no contribution norms asked for, out_proj adds straight into y; otherwise the
+// branch lands in scratch.slot_out[slot] first.
+void add_cross_attention_step(const MultiHeadAttention& attn, const AttentionStepPack* pack,
+                              const Tensor& normed, const KeyValueView* views, float gate, int slot,
+                              int slots, FusionStepScratch& scratch, Tensor& y,
+                              const FusionStepTaps& taps);
 
 // Dropout seeds distinct from the decoder block's own sites.
 inline uint64_t fusion_seed(uint64_t seed, uint64_t site) {

@@ -72,21 +72,21 @@ class ParallelFusion final : public Fusion {
   const MultiHeadAttention& slot_attention(int slot) const override { return attn_[slot]; }
 
   void step(const Tensor& x, const KeyValueView* const* views, FusionStepScratch& scratch,
-            Tensor& y, const FusionStepTaps& taps) const override {
-    const int64_t rows = x.rows();
+            Tensor& y, const FusionStepTaps& taps, const FusionStepPack* pack) const override {
     norm_.apply(x, scratch.norm);
     y.resize(x.shape());
     as_vector(y) = as_vector(x);
-    for (int s = 0; s < 2; ++s) {
-      attn_[s].project_queries(scratch.norm, scratch.q);
-      attn_[s].attend_step(scratch.q.data(), d_, rows, views[s], scratch.attn, scratch.slot_out[s],
-                           taps.probs[s]);
-      as_vector(y) += as_vector(scratch.slot_out[s]);
-      if (taps.contribution_norms)
-        for (int64_t r = 0; r < rows; ++r)
-          taps.contribution_norms[r * 2 + s] =
-              ConstRowVecMap(scratch.slot_out[s].data() + r * d_, d_).norm();
-    }
+    for (int s = 0; s < 2; ++s)
+      add_cross_attention_step(attn_[s], pack ? &pack->slots[static_cast<size_t>(s)] : nullptr,
+                               scratch.norm, views[s], 1.0f, s, 2, scratch, y, taps);
+  }
+
+  FusionStepPack pack_step(Precision precision) const override {
+    FusionStepPack pack;
+    for (const MultiHeadAttention& attn : attn_)
+      pack.slots.push_back(pack_attention_step(attn, AttentionInput::Queries, precision,
+                                               LinearEpilogue::Accumulate));
+    return pack;
   }
 
  private:

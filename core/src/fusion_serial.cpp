@@ -125,24 +125,24 @@ class SerialFusion final : public Fusion {
   }
 
   void step(const Tensor& x, const KeyValueView* const* views, FusionStepScratch& scratch,
-            Tensor& y, const FusionStepTaps& taps) const override {
+            Tensor& y, const FusionStepTaps& taps, const FusionStepPack* pack) const override {
     const int n = static_cast<int>(subs_.size());
-    const int64_t rows = x.rows();
     y.resize(x.shape());
     as_vector(y) = as_vector(x);
     for (int s = 0; s < n; ++s) {
       const CrossSublayer& sub = *subs_[s];
       sub.norm.apply(y, scratch.norm);
-      sub.attn.project_queries(scratch.norm, scratch.q);
-      sub.attn.attend_step(scratch.q.data(), d_, rows, views[s], scratch.attn, scratch.slot_out[s],
-                           taps.probs[s]);
-      const float g = gate(s);
-      as_vector(y) += g * as_vector(scratch.slot_out[s]);
-      if (taps.contribution_norms)
-        for (int64_t r = 0; r < rows; ++r)
-          taps.contribution_norms[r * n + s] =
-              std::fabs(g) * ConstRowVecMap(scratch.slot_out[s].data() + r * d_, d_).norm();
+      add_cross_attention_step(sub.attn, pack ? &pack->slots[static_cast<size_t>(s)] : nullptr,
+                               scratch.norm, views[s], gate(s), s, n, scratch, y, taps);
     }
+  }
+
+  FusionStepPack pack_step(Precision precision) const override {
+    FusionStepPack pack;
+    for (const auto& sub : subs_)
+      pack.slots.push_back(pack_attention_step(sub->attn, AttentionInput::Queries, precision,
+                                               LinearEpilogue::Accumulate));
+    return pack;
   }
 
  private:

@@ -6,6 +6,7 @@
 #include "glimpse/core/eigen_maps.h"
 #include "glimpse/core/embedding.h"
 #include "glimpse/core/error.h"
+#include "glimpse/core/packed_decoder.h"
 #include "glimpse/core/packed_encoder.h"
 
 namespace glimpse::model {
@@ -21,6 +22,7 @@ struct CaptionModel::InferencePack {
   std::unique_ptr<PackedEncoderStack> context;
   // kv[layer][slot]: that slot's cross-attention K|V projection (in_proj rows d..3d).
   std::vector<std::array<std::unique_ptr<PackedLinear>, 2>> kv;
+  std::unique_ptr<DecoderStepPack> decoder_step;
 };
 
 CaptionModel::CaptionModel(const ModelConfig& config, uint64_t seed)
@@ -249,6 +251,7 @@ void CaptionModel::prepare_inference(Precision precision) {
       pack->kv[static_cast<size_t>(l)][static_cast<size_t>(s)] = std::make_unique<PackedLinear>(
           a.in_proj_weight.value.data() + d * d, a.in_proj_bias.value.data() + d, 2 * d, d, precision);
     }
+  pack->decoder_step = std::make_unique<DecoderStepPack>(decoder_->pack_step(precision));
   pack_ = std::move(pack);
 }
 
@@ -256,6 +259,10 @@ void CaptionModel::drop_inference_pack() { pack_.reset(); }
 
 Precision CaptionModel::inference_precision() const {
   return pack_ ? pack_->precision : Precision::Fp32;
+}
+
+const DecoderStepPack* CaptionModel::decoder_step_pack() const {
+  return pack_ ? pack_->decoder_step.get() : nullptr;
 }
 
 void CaptionModel::encode_images_packed(const Tensor& patches, int64_t batch, Tensor& image_memory) const {

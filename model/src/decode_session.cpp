@@ -60,7 +60,7 @@ const Tensor& DecodeSession::step(const std::vector<int32_t>& ids, int64_t pos) 
   check(static_cast<int64_t>(ids.size()) == rows_, "DecodeSession.step",
         std::to_string(ids.size()) + " tokens for " + std::to_string(rows_) + " rows");
   model_.decoder().step(ids.data(), pos, layer_ptrs_.data(), state_, logprobs_,
-                        taps_.empty() ? nullptr : taps_.data());
+                        taps_.empty() ? nullptr : taps_.data(), model_.decoder_step_pack());
   const int64_t V = logprobs_.cols();
   for (int64_t r = 0; r < rows_; ++r) {  // log-softmax in place
     float* z = logprobs_.data() + r * V;

@@ -100,6 +100,10 @@ class MultiHeadAttention {
   // output [n, d] and, when `probs` is non-null, probs[b] = [H, views[b].len] probabilities.
   void attend_step(const float* q, int64_t ld_q, int64_t n, const KeyValueView* views,
                    AttentionStepScratch& scratch, Tensor& out, float* const* probs) const;
+  // attend_step without the output projection: the heads' context [n, d] in scratch.context
+  // (and probs as above), for a caller that projects it itself (the packed decode step).
+  void attend_step_context(const float* q, int64_t ld_q, int64_t n, const KeyValueView* views,
+                           AttentionStepScratch& scratch, float* const* probs) const;
 
   // Post-softmax probabilities of the last forward: [B, H, Lq, Lk].
   const Tensor& probabilities() const { return probs_; }

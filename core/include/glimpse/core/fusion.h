@@ -19,6 +19,7 @@
 
 #include "glimpse/core/attention.h"
 #include "glimpse/core/block_config.h"
+#include "glimpse/core/packed_linear.h"
 
 namespace glimpse {
 
@@ -34,6 +35,8 @@ struct MemorySlot {
   int64_t len = 0;
   const uint8_t* padding = nullptr;
 };
+
+struct FusionStepPack;  // packed_decoder.h
 
 // Scratch reused across decode steps.
 struct FusionStepScratch {
@@ -77,8 +80,12 @@ class Fusion {
   virtual const MultiHeadAttention& slot_attention(int slot) const = 0;
 
   // One cached decode step: x [n, d] -> y [n, d]; views[s] points at n KeyValueViews of slot s.
+  // With a pack (from pack_step()) the step's projections run on it, else on the layers.
   virtual void step(const Tensor& x, const KeyValueView* const* views, FusionStepScratch& scratch,
-                    Tensor& y, const FusionStepTaps& taps) const = 0;
+                    Tensor& y, const FusionStepTaps& taps, const FusionStepPack* pack) const = 0;
+  // Inference snapshot of the step's projections (query and output of each cross-attention,
+  // and hierarchical fusion's combine layers) in `precision`.
+  virtual FusionStepPack pack_step(Precision precision) const = 0;
 };
 
 std::unique_ptr<Fusion> make_fusion(FusionKind kind, const BlockConfig& config);

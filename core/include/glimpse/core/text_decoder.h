@@ -13,6 +13,8 @@
 
 namespace glimpse {
 
+struct DecoderStepPack;  // packed_decoder.h
+
 struct DecoderConfig {
   BlockConfig block;
   int layers = 4;
@@ -47,9 +49,13 @@ class TextDecoder {
   void start(DecoderState& state, int64_t rows, int64_t max_len) const;
   // Tokens `ids` [rows] at position `pos` -> logits [rows, V]. views[layer][slot] point at
   // `rows` KeyValueViews of that layer's memory K/V; taps[layer] (may be null) receives the
-  // step's attention for records.
+  // step's attention for records. With a pack (from pack_step()) every projection, the
+  // logits' included, runs on it; null runs the layers' own weights.
   void step(const int32_t* ids, int64_t pos, const KeyValueView* const* const* views,
-            DecoderState& state, Tensor& logits, const FusionStepTaps* taps) const;
+            DecoderState& state, Tensor& logits, const FusionStepTaps* taps,
+            const DecoderStepPack* pack = nullptr) const;
+  // Inference snapshot of step()'s projections in `precision` (see packed_decoder.h).
+  DecoderStepPack pack_step(Precision precision) const;
   // After beam selection: new row i continues old row src[i] (positions 0..len-1 copied).
   void reorder(DecoderState& state, const std::vector<int64_t>& src, int64_t len) const;
 

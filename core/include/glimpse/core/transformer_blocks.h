@@ -20,7 +20,7 @@
 
 namespace glimpse {
 
-
+struct DecoderBlockStepPack;  // packed_decoder.h
 
 class EncoderBlock {
  public:
@@ -83,9 +83,12 @@ class DecoderBlock {
   // Cached decoding: x [n, d] holds the token at position `pos` of n hypotheses; appends its
   // self-attention K|V to `cache` (row `cache_rows[b]` of the cache holds hypothesis b) and
   // attends over positions 0..pos; memory_views[s][b] are the precomputed K|V of slot s.
+  // With a pack (from pack_step()) every projection runs on it, else on the layers' weights.
   void step(const Tensor& x, int64_t pos, SelfAttentionCache& cache,
             const KeyValueView* const* memory_views, DecoderStepScratch& scratch, Tensor& y,
-            const FusionStepTaps& taps) const;
+            const FusionStepTaps& taps, const DecoderBlockStepPack* pack = nullptr) const;
+  // Inference snapshot of step()'s projections in `precision`.
+  DecoderBlockStepPack pack_step(Precision precision) const;
   void init_cache(SelfAttentionCache& cache, int64_t n, int64_t max_len) const;
 
   void collect(const std::string& prefix, ParameterList& out);

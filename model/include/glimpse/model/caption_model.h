@@ -78,8 +78,9 @@ class CaptionModel {
   // same pictures costs the context encoder and the K/V projections, not the ViT.
   void encode(const Tensor& image_memory, const ModelInputs& in, EncodedMemories& out);
 
-  // Inference pack: both encoders and the cross-attention K/V projections as pre-packed oneDNN
-  // matmuls (packed_linear.h) in `precision`; encode() and encode_images() use it while it
+  // Inference pack: both encoders, the cross-attention K/V projections and every projection of
+  // the decoder's per-token step (packed_decoder.h) as pre-packed oneDNN matmuls
+  // (packed_linear.h) in `precision`; encode(), encode_images() and decoding use it while it
   // exists. It is a snapshot of the weights: forward() and backward() (training, teacher
   // forcing) drop it, and so must anyone who writes parameters() after preparing
   // (drop_inference_pack()). Not thread-safe against a concurrent encode: prepare once after
@@ -88,6 +89,8 @@ class CaptionModel {
   void drop_inference_pack();
   bool inference_packed() const { return pack_ != nullptr; }
   Precision inference_precision() const;  // fp32 when there is no pack
+  // The decoder step's share of the pack, for TextDecoder::step; null when there is no pack.
+  const DecoderStepPack* decoder_step_pack() const;
 
   TextDecoder& decoder() { return *decoder_; }
   const TextDecoder& decoder() const { return *decoder_; }
