@@ -4,6 +4,7 @@
 #include "bench_caption.h"
 #include "bench_peer.h"
 #include "bench_throughput.h"
+#include "eval_inputs.h"  // add_precision_option
 #include "bench_train.h"
 
 #include <algorithm>
@@ -204,6 +205,7 @@ void add_bench_command(CLI::App& app) {
                 "time captioning (encode, decode, greedy and beam 3) instead of the engine");
   cmd->add_flag("--throughput", opts->throughput,
                 "captions/s at batch 1 and --batch (default 32) beside ONNX Runtime at the same batch");
+  add_precision_option(cmd);  // --throughput's inference matmuls (--caption times fp32 and bf16 itself)
   cmd->add_option("--model", opts->model, "with --caption or --train: a model file (default: random weights)");
   cmd->add_option("--words", opts->words, "with --caption: words per caption")->check(CLI::Range(1, 4096));
   cmd->add_flag("--train", opts->train,

@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <functional>
@@ -16,9 +15,11 @@
 
 #include "bench_peer.h"
 #include "glimpse/core/error.h"
+#include "glimpse/core/packed_linear.h"
 #include "glimpse/core/random.h"
 #include "glimpse/core/safetensors.h"
 #include "glimpse/model/decoding.h"
+#include "workloads.h"
 
 namespace glimpse::app {
 namespace {
@@ -140,33 +141,6 @@ double max_logprob_difference(const BatchCaptions& g, const json& peer) {
   return worst;
 }
 
-double seconds_now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-// Median seconds of each measure over alternating rounds (one call of every measure per
-// round), at least min_seconds per measure and 3 rounds, after one warm-up call each.
-std::vector<double> median_seconds_of_rounds(const std::vector<std::function<void()>>& measures,
-                                             double min_seconds) {
-  for (const auto& f : measures) f();
-  std::vector<std::vector<double>> samples(measures.size());
-  const double start = seconds_now();
-  while (seconds_now() - start < min_seconds * static_cast<double>(measures.size()) || samples[0].size() < 3) {
-    for (size_t i = 0; i < measures.size(); ++i) {
-      const double t0 = seconds_now();
-      measures[i]();
-      samples[i].push_back(seconds_now() - t0);
-    }
-  }
-  std::vector<double> out;
-  for (auto& s : samples) {
-    std::sort(s.begin(), s.end());
-    const size_t m = s.size() / 2;
-    out.push_back(s.size() % 2 ? s[m] : (s[m - 1] + s[m]) / 2);
-  }
-  return out;
-}
-
 struct BatchRow {
   int64_t batch = 0;
   double glimpse_ms = 0;     // encode + greedy decode of one batch
@@ -182,6 +156,10 @@ void run_throughput_bench(const ThroughputBenchOptions& o) {
   const BenchModel bench_model = load_bench_model(o.model, temp_dir);
   const std::unique_ptr<model::CaptionModel>& model = bench_model.model;
   const std::string& path = bench_model.path;
+  // What `glimpse caption` runs: the weights packed once, in the precision --precision /
+  // $GLIMPSE_PRECISION asks for (fp32 unless told otherwise).
+  const Precision precision = resolve_precision(default_precision_request());
+  model->prepare_inference(precision);
   const model::ModelConfig& cfg = model->config();
   const int words = std::max(1, std::min<int>(o.words, static_cast<int>(cfg.max_caption_len) - 1));
   const int64_t big = std::max(1, o.batch);
@@ -206,7 +184,7 @@ void run_throughput_bench(const ThroughputBenchOptions& o) {
       model::greedy_decode(*model, enc, greedy);
     });
   }
-  const std::vector<double> seconds = median_seconds_of_rounds(measures, o.min_seconds);
+  const std::vector<double> seconds = bench::median_seconds_of_rounds(measures, o.min_seconds);
   for (size_t i = 0; i < rows.size(); ++i) rows[i].glimpse_ms = 1e3 * seconds[i];
   // Row 0 of the big batch against the same image alone: batching must not change a caption.
   double batch_vs_single = 0;
@@ -234,6 +212,7 @@ void run_throughput_bench(const ThroughputBenchOptions& o) {
 
   json report = {{"model", o.model.empty() ? "default config, random weights" : o.model},
                  {"fusion", fusion_name(cfg.fusion)},
+                 {"precision", precision_name(precision)},
                  {"patches", model->num_patches()},
                  {"words", words},
                  {"decoding", "greedy, every caption forced to " + std::to_string(words) + " words and <eos>"},
@@ -262,7 +241,8 @@ void run_throughput_bench(const ThroughputBenchOptions& o) {
   const bool onnx = std::any_of(rows.begin(), rows.end(), [](const BatchRow& r) { return !r.onnx.is_null(); });
   std::ostream& out = std::cout;
   out << std::fixed << std::setprecision(2) << "glimpse bench --throughput: " << report["model"].get<std::string>()
-      << ", fusion " << fusion_name(cfg.fusion) << ", " << model->num_patches() << " patches, greedy, "
+      << ", fusion " << fusion_name(cfg.fusion) << ", " << precision_name(precision) << ", " << model->num_patches()
+      << " patches, greedy, "
       << words << " forced words, " << input.context_len << " context tokens per image, " << o.threads
       << " thread(s)\n\n"
       << std::setw(6) << "batch" << std::setw(18) << "glimpse ms/batch" << std::setw(12) << "captions/s";

@@ -38,15 +38,10 @@ struct OneImage {
 
 }  // namespace
 
-namespace {
-
-// Median seconds of each of `measures`, timed in alternating rounds (every round runs each once,
-// in order) for at least `min_seconds` per measure after one warm-up call each: on a busy
-// machine every measure then sees the same stretch of load (bench/peer_timing.py, the peers'
-// protocol).
 std::vector<double> median_seconds_of_rounds(const std::vector<std::function<void()>>& measures,
                                              double min_seconds) {
   using clock = std::chrono::steady_clock;
+  if (measures.empty()) return {};
   for (const auto& fn : measures) fn();
   std::vector<std::vector<double>> samples(measures.size());
   const auto start = clock::now();
@@ -58,15 +53,16 @@ std::vector<double> median_seconds_of_rounds(const std::vector<std::function<voi
       samples[i].push_back(std::chrono::duration<double>(clock::now() - t0).count());
     }
   }
+  // The conventional median: the middle sample of an odd count, the mean of the two middle
+  // samples of an even one.
   std::vector<double> medians;
   for (auto& s : samples) {
-    std::nth_element(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(s.size() / 2), s.end());
-    medians.push_back(s[s.size() / 2]);
+    std::sort(s.begin(), s.end());
+    const size_t m = s.size() / 2;
+    medians.push_back(s.size() % 2 != 0 ? s[m] : (s[m - 1] + s[m]) / 2);
   }
   return medians;
 }
-
-}  // namespace
 
 CaptionTimes time_captioning(model::CaptionModel& m, int words, int context_tokens,
                              double min_seconds) {

@@ -33,6 +33,16 @@ std::vector<GemmCase> model_gemm_cases(const BlockWorkload& w);
 // `min_seconds` in all (after one warm-up call).
 double seconds_per_call(const std::function<void()>& fn, double min_seconds);
 
+// Median wall-clock seconds of one call of each of `measures`, timed in alternating rounds
+// (every round calls each measure once, in order) for at least `min_seconds` per measure and
+// at least 3 rounds, after one warm-up call each: on a busy machine every measure then sees the
+// same stretch of load (bench/peer_timing.py, the peers' protocol). The median is the
+// conventional one: the middle sample of an odd count, the mean of the two middle samples of an
+// even count. Defined in caption_workloads.cpp; used by `glimpse bench --caption` and
+// `glimpse bench --throughput`.
+std::vector<double> median_seconds_of_rounds(const std::vector<std::function<void()>>& measures,
+                                             double min_seconds);
+
 double time_gemm(GemmBackend backend, const GemmCase& c, double min_seconds);
 
 struct PassTimes {

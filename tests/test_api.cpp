@@ -34,16 +34,19 @@ Image test_picture(uint64_t seed, int w = 40, int h = 30) {
   return im;
 }
 
+// What `glimpse train` records, cut down: a run from random weights (no "init").
+const char* const kTinyProvenance = R"({"tool":"glimpse train","step":7,"run":{"train_data":["/data/scenes/train"]}})";
+
 // A tiny random model of `fusion` saved with a 23-token vocabulary (words w0 .. w18).
-std::string save_tiny_model(FusionKind fusion, const fs::path& dir) {
+std::string save_tiny_model(FusionKind fusion, const fs::path& dir,
+                            const std::string& provenance = kTinyProvenance) {
   const model::ModelConfig cfg = glimpse::testing::tiny_config(fusion);
   model::CaptionModel m(cfg, 11);
   std::vector<std::string> words;
   words.reserve(static_cast<size_t>(cfg.vocab_size - 4));
   for (int i = 0; i < cfg.vocab_size - 4; ++i) words.push_back(vocabulary_word(i));
   std::string path = (dir / (std::string(fusion_name(fusion)) + ".safetensors")).string();
-  model::save_checkpoint(path, m, text::Vocabulary(words).to_json(),
-                         R"({"tool":"glimpse train","step":7,"run":{"train_data":["/data/scenes/train"]}})");
+  model::save_checkpoint(path, m, text::Vocabulary(words).to_json(), provenance);
   return path;
 }
 
@@ -302,6 +305,47 @@ TEST(ApiModelCard, SaysWhatTheCheckpointIs) {
   EXPECT_NE(c.domain.find("emoji scenes"), std::string::npos);
   EXPECT_NE(c.summary().find("photographs"), std::string::npos);
   EXPECT_NE(c.summary().find("gated fusion"), std::string::npos);
+  // Trained from random weights: the steps are all its training, and the card says so plainly.
+  EXPECT_NE(c.summary().find("Trained by glimpse train for 7 steps on emoji scenes"), std::string::npos)
+      << c.summary();
+  EXPECT_EQ(c.summary().find("continuing from"), std::string::npos) << c.summary();
+  EXPECT_EQ(c.summary().find("--init"), std::string::npos) << c.summary();
+  fs::remove_all(dir);
+}
+
+// A run started with `glimpse train --init FILE`: its steps continue that file's training, and
+// the card names the file (its base name; the recorded path is another machine's).
+TEST(ApiModelCard, NamesTheWeightsARunContinuedFrom) {
+  const fs::path dir = temp_dir();
+  const auto m = Model::load(save_tiny_model(
+      FusionKind::Concat, dir,
+      R"({"tool":"glimpse train","step":1500,"run":{"init":"/work/main/assets/models/wip/concat-326-mixed2.safetensors",)"
+      R"("steps":1500,"train_data":["/work/main/data/scenes-326-mixed/train"]}})"));
+  const ModelCard& c = m->card();
+  EXPECT_EQ(c.training_steps, 1500);
+  EXPECT_EQ(c.training_data, (std::vector<std::string>{"/work/main/data/scenes-326-mixed/train"}));
+  const std::string s = c.summary();
+  EXPECT_NE(s.find("Trained by glimpse train for 1500 steps, continuing from the weights of "
+                   "concat-326-mixed2.safetensors (--init), on emoji scenes"),
+            std::string::npos)
+      << s;
+  EXPECT_EQ(s.find("/work/main/assets"), std::string::npos) << s;
+  // The recorded path stays in the provenance, for the GUI's "started from" row.
+  const auto prov = nlohmann::json::parse(c.provenance_json);
+  EXPECT_EQ(prov["run"]["init"], "/work/main/assets/models/wip/concat-326-mixed2.safetensors");
+  fs::remove_all(dir);
+}
+
+// No domain recorded: the sentence still ends cleanly after the --init note.
+TEST(ApiModelCard, AContinuedRunWithoutADomainStillReadsCleanly) {
+  const fs::path dir = temp_dir();
+  const auto m = Model::load(save_tiny_model(
+      FusionKind::Concat, dir, R"({"tool":"glimpse train","step":30,"run":{"init":"base.safetensors"}})"));
+  const std::string s = m->card().summary();
+  EXPECT_NE(s.find("Trained by glimpse train for 30 steps, continuing from the weights of base.safetensors "
+                   "(--init). The file does not say what it was trained on."),
+            std::string::npos)
+      << s;
   fs::remove_all(dir);
 }
 

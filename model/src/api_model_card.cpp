@@ -1,14 +1,29 @@
 #include "api_model_card.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "api_convert.h"
 #include "glimpse/core/parameter.h"
 
 namespace glimpse {
+namespace {
+
+// The base name of the weights the run started from (`glimpse train --init FILE`, recorded in
+// the provenance as "run" "init"), or "" when it started from random weights or does not say.
+std::string init_file_name(const std::string& provenance_json) {
+  const nlohmann::json prov = nlohmann::json::parse(provenance_json, nullptr, /*allow_exceptions=*/false);
+  if (!prov.is_object() || !prov.contains("run") || !prov["run"].is_object()) return "";
+  const nlohmann::json& run = prov["run"];
+  if (!run.contains("init") || !run["init"].is_string()) return "";
+  return std::filesystem::path(run["init"].get<std::string>()).filename().string();
+}
+
+}  // namespace
 
 std::string ModelCard::summary() const {
+  const std::string init = init_file_name(provenance_json);
   char sizes[256];
   std::snprintf(sizes, sizeof sizes,
                 "%s fusion; %d decoder layers x %d heads, d_model %d; a %d-px picture in %dx%d "
@@ -19,6 +34,8 @@ std::string ModelCard::summary() const {
   if (!trained_by.empty()) {
     s += " Trained by " + trained_by;
     if (training_steps >= 0) s += " for " + std::to_string(training_steps) + " steps";
+    // A run started with `glimpse train --init FILE`: its steps add to that file's training.
+    if (!init.empty()) s += ", continuing from the weights of " + init + " (--init)" + (domain.empty() ? "" : ",");
     if (!domain.empty()) s += " on " + domain;
     s += ".";
     if (best_validation_cider_d >= 0) {
