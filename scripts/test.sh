@@ -9,8 +9,13 @@ jobs=$(nproc)
 export GLIMPSE_WERROR=ON
 
 phase_report=()
+lint_pid="" lint_log=""
+# On exit: stop a background lint that is still running (a failed phase ends the run early),
+# then print the phase times.
 report_phases() {
   local status=$?
+  if [ -n "$lint_pid" ]; then kill -- "-$lint_pid" 2>/dev/null || true; fi
+  if [ -n "$lint_log" ]; then rm -f "$lint_log"; fi
   if [ ${#phase_report[@]} -gt 0 ]; then
     echo "== phase wall times"
     printf '   %s\n' "${phase_report[@]}"
@@ -40,27 +45,32 @@ sanitized() {
 all_start=$SECONDS
 phase setup bash scripts/setup.sh
 phase "release build" bash scripts/build.sh release
+
+# Static analysis (clang-tidy + cppcheck over the release tree's translation units) needs only
+# the sources and build/compile_commands.json, so it starts now, in the background at the
+# lowest priority: it runs on whatever the test and build phases leave idle (tests waiting on
+# Xvfb or on each other, serial link steps) and costs them next to nothing. What is left of it
+# runs on both cores at the end, beside the fuzzers. It gets a process group of its own
+# (setsid), so that the exit trap stops its clang-tidy processes too.
+lint_log=$(mktemp)
+lint_start=$SECONDS
+setsid nice -n 19 bash scripts/lint.sh build >"$lint_log" 2>&1 &
+lint_pid=$!
+
 phase "release ctest" ctest --test-dir build --output-on-failure --timeout 600 -j "$jobs"
 phase "sanitizer build" bash scripts/build.sh asan
 phase "sanitizer ctest" sanitized ctest --test-dir build-asan --output-on-failure --timeout 900 -j "$jobs"
-# The fuzz targets are built in build-asan/ (scripts/build.sh asan); scripts/fuzz.sh runs them
-# one after the other, each for a fixed wall time, on one core. clang-tidy runs beside them on
-# what is left (niced: the fuzzers keep their core), then on both cores.
-fuzz_and_lint() {
-  local lint_log
-  lint_log=$(mktemp)
-  nice -n 10 bash scripts/lint.sh build >"$lint_log" 2>&1 &
-  local lint_pid=$! fuzz_status=0 lint_status=0
-  GLIMPSE_FUZZ_BUILD_DIR=build-asan sanitized bash scripts/fuzz.sh --all 20 || fuzz_status=$?
+# The fuzz targets were built in build-asan/ just now (scripts/build.sh asan); scripts/fuzz.sh
+# runs them one after the other, each for a fixed wall time, on one core, while the lint
+# finishes on the other.
+fuzz_then_lint() {
+  local fuzz_status=0 lint_status=0
+  GLIMPSE_FUZZ_BUILD_DIR=build-asan GLIMPSE_FUZZ_NO_BUILD=1 sanitized bash scripts/fuzz.sh --all 20 || fuzz_status=$?
   wait "$lint_pid" || lint_status=$?
   cat "$lint_log"
-  rm -f "$lint_log"
+  echo "lint: $((SECONDS - lint_start)) s since it started after the release build"
   [ "$fuzz_status" -eq 0 ] && [ "$lint_status" -eq 0 ]
 }
-if [ -f scripts/fuzz.sh ]; then
-  phase "fuzz + lint" fuzz_and_lint
-else
-  phase lint bash scripts/lint.sh build
-fi
+phase "fuzz + lint" fuzz_then_lint
 total=$((SECONDS - all_start))
 phase_report+=("$(printf '%-18s %3dm%02ds' total $((total / 60)) $((total % 60)))")

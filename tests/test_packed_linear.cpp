@@ -188,9 +188,9 @@ void expect_same_captions(const std::vector<model::DecodedCaption>& want,
 }
 
 // Every fusion's tiny model decodes the same memories with and without the decoder step pack:
-// one image and three (rows > 1), greedy and beam (n hypotheses per image), with attention
-// records (the fusions' out_proj writes the branch, for its norm) and without (it adds straight
-// into the residual).
+// one image and five (rows > 1), greedy and beam (n hypotheses per image), with attention
+// records (the fusions' out_proj writes the branch, for its norm) and without (it adds
+// straight into the residual). fp32 packs the step only when asked (StepPacking::Always).
 TEST(PackedModel, Fp32DecoderStepPackDecodesWhatTheLayersDecodeForEveryFusion) {
   for (const FusionKind f : {FusionKind::Concat, FusionKind::Separate, FusionKind::Parallel,
                              FusionKind::Hierarchical, FusionKind::Gated}) {
@@ -200,9 +200,9 @@ TEST(PackedModel, Fp32DecoderStepPackDecodesWhatTheLayersDecodeForEveryFusion) {
     for (const NamedParameter& p : m.parameters())
       if (p.name.find(".gate_") != std::string::npos)
         p.param->value[0] = p.name.find("image") != std::string::npos ? 0.8f : -0.5f;
-    const testing::TinyInputs three(c, {3, 0, 5}, 9);
-    const testing::TinyInputs one = three.single(c, 2);
-    for (const testing::TinyInputs* in : {&one, &three}) {
+    const testing::TinyInputs five(c, {3, 0, 5, 2, 1}, 9);
+    const testing::TinyInputs one = five.single(c, 2);
+    for (const testing::TinyInputs* in : {&one, &five}) {
       model::EncodedMemories memories;
       m.drop_inference_pack();
       m.encode(in->inputs(), memories);
@@ -214,7 +214,7 @@ TEST(PackedModel, Fp32DecoderStepPackDecodesWhatTheLayersDecodeForEveryFusion) {
           o.top_k = 4;
           m.drop_inference_pack();
           const auto plain = model::decode(m, memories, o);
-          m.prepare_inference(Precision::Fp32);
+          m.prepare_inference(Precision::Fp32, model::CaptionModel::StepPacking::Always);
           ASSERT_NE(m.decoder_step_pack(), nullptr);
           const auto packed = model::decode(m, memories, o);
           expect_same_captions(plain, packed,
@@ -225,11 +225,27 @@ TEST(PackedModel, Fp32DecoderStepPackDecodesWhatTheLayersDecodeForEveryFusion) {
   }
 }
 
+// fp32 packs the encoders but not the step unless asked (caption_model.h says why); bf16
+// packs both.
+TEST(PackedModel, Fp32PacksTheDecoderStepOnlyWhenAsked) {
+  const model::ModelConfig c = testing::tiny_config(FusionKind::Concat);
+  model::CaptionModel m(c, 5);
+  m.prepare_inference(Precision::Fp32);
+  EXPECT_TRUE(m.inference_packed());
+  EXPECT_EQ(m.decoder_step_pack(), nullptr);
+  m.prepare_inference(Precision::Fp32, model::CaptionModel::StepPacking::Always);
+  EXPECT_NE(m.decoder_step_pack(), nullptr);
+  if (cpu_has_bf16()) {
+    m.prepare_inference(Precision::Bf16);
+    EXPECT_NE(m.decoder_step_pack(), nullptr);
+  }
+}
+
 TEST(PackedModel, TrainingForwardDropsTheDecoderStepPack) {
   const model::ModelConfig c = testing::tiny_config(FusionKind::Separate);
   model::CaptionModel m(c, 5);
   const testing::TinyInputs in(c, {2, 4}, 3);
-  m.prepare_inference(Precision::Fp32);
+  m.prepare_inference(Precision::Fp32, model::CaptionModel::StepPacking::Always);
   ASSERT_NE(m.decoder_step_pack(), nullptr);
   std::vector<int32_t> ids(static_cast<size_t>(in.batch * 4), 1);
   Tensor logits;

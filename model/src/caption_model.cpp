@@ -215,7 +215,7 @@ void CaptionModel::project_key_values(EncodedMemories& m) {
     }
 }
 
-void CaptionModel::prepare_inference(Precision precision) {
+void CaptionModel::prepare_inference(Precision precision, StepPacking step) {
   std::map<std::string, const Tensor*> by_name;
   for (const NamedParameter& p : params_) by_name[p.name] = &p.param->value;
   auto lookup = [&by_name](const std::string& prefix) {
@@ -251,7 +251,8 @@ void CaptionModel::prepare_inference(Precision precision) {
       pack->kv[static_cast<size_t>(l)][static_cast<size_t>(s)] = std::make_unique<PackedLinear>(
           a.in_proj_weight.value.data() + d * d, a.in_proj_bias.value.data() + d, 2 * d, d, precision);
     }
-  pack->decoder_step = std::make_unique<DecoderStepPack>(decoder_->pack_step(precision));
+  if (step == StepPacking::Always || precision == Precision::Bf16)
+    pack->decoder_step = std::make_unique<DecoderStepPack>(decoder_->pack_step(precision));
   pack_ = std::move(pack);
 }
 

@@ -78,18 +78,26 @@ class CaptionModel {
   // same pictures costs the context encoder and the K/V projections, not the ViT.
   void encode(const Tensor& image_memory, const ModelInputs& in, EncodedMemories& out);
 
-  // Inference pack: both encoders, the cross-attention K/V projections and every projection of
-  // the decoder's per-token step (packed_decoder.h) as pre-packed oneDNN matmuls
-  // (packed_linear.h) in `precision`; encode(), encode_images() and decoding use it while it
-  // exists. It is a snapshot of the weights: forward() and backward() (training, teacher
+  // Inference pack: both encoders, the cross-attention K/V projections and (see StepPacking)
+  // every projection of the decoder's per-token step (packed_decoder.h) as pre-packed oneDNN
+  // matmuls (packed_linear.h) in `precision`; encode(), encode_images() and decoding use it
+  // while it exists. It is a snapshot of the weights: forward() and backward() (training, teacher
   // forcing) drop it, and so must anyone who writes parameters() after preparing
   // (drop_inference_pack()). Not thread-safe against a concurrent encode: prepare once after
   // loading, before sharing the model.
-  void prepare_inference(Precision precision);
+  //
+  // The step is packed in bf16 (half the weight bytes a token reads) but not in fp32, unless
+  // asked (Always: tests). In fp32 a packed step reads the same bytes as the layers' GEMV and
+  // pays a oneDNN call per projection: on the AMD EPYC a batch-1 caption took 4.05-4.92 ms
+  // with it against 3.85-4.35 ms without (1 thread), and gained ~5 % at batch 32, which is not
+  // worth captions that would then depend on the batch size (a row-count switch would give
+  // batch 1 other rounding than batch 8; `glimpse caption --batch` promises the same bytes).
+  enum class StepPacking { Auto, Always };
+  void prepare_inference(Precision precision, StepPacking step = StepPacking::Auto);
   void drop_inference_pack();
   bool inference_packed() const { return pack_ != nullptr; }
   Precision inference_precision() const;  // fp32 when there is no pack
-  // The decoder step's share of the pack, for TextDecoder::step; null when there is no pack.
+  // The decoder step's share of the pack, for TextDecoder::step; null when there is none.
   const DecoderStepPack* decoder_step_pack() const;
 
   TextDecoder& decoder() { return *decoder_; }
