@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 
 namespace glimpse::gui {
 namespace fs = std::filesystem;
@@ -51,20 +50,6 @@ std::string domain_notice(const ModelCard& card) {
   return {};
 }
 
-namespace {
-
-// The weights the model's last run started from (`glimpse train --init FILE`, provenance "run"
-// "init"), as recorded, on the machine it was trained on; "" when the provenance does not name
-// one. The card's summary names the same file.
-std::string recorded_init(const ModelCard& card) {
-  const nlohmann::json prov = nlohmann::json::parse(card.provenance_json, nullptr, /*allow_exceptions=*/false);
-  if (!prov.is_object() || !prov.contains("run") || !prov["run"].is_object()) return "";
-  const nlohmann::json& run = prov["run"];
-  return run.contains("init") && run["init"].is_string() ? run["init"].get<std::string>() : "";
-}
-
-}  // namespace
-
 void model_card(const ModelCard& card) {
   ImGui::TextWrapped("%s", card.summary().c_str());
   if (const std::string notice = domain_notice(card); !notice.empty())
@@ -99,7 +84,7 @@ void model_card(const ModelCard& card) {
   for (const auto& d : card.training_data) data += (data.empty() ? "" : ", ") + d;
   row("training data", data.empty() ? "(not recorded)" : data);
   // A run started from another model's weights: its steps continue that model's training.
-  const std::string init = recorded_init(card);
+  const std::string& init = card.started_from;
   if (!init.empty())
     row("started from", fs::path(init).filename().string() + " (glimpse train --init; recorded as " + init + ")");
   std::string steps = card.training_steps >= 0 ? std::to_string(card.training_steps) : "(not recorded)";

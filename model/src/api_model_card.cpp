@@ -8,22 +8,9 @@
 #include "glimpse/core/parameter.h"
 
 namespace glimpse {
-namespace {
-
-// The base name of the weights the run started from (`glimpse train --init FILE`, recorded in
-// the provenance as "run" "init"), or "" when it started from random weights or does not say.
-std::string init_file_name(const std::string& provenance_json) {
-  const nlohmann::json prov = nlohmann::json::parse(provenance_json, nullptr, /*allow_exceptions=*/false);
-  if (!prov.is_object() || !prov.contains("run") || !prov["run"].is_object()) return "";
-  const nlohmann::json& run = prov["run"];
-  if (!run.contains("init") || !run["init"].is_string()) return "";
-  return std::filesystem::path(run["init"].get<std::string>()).filename().string();
-}
-
-}  // namespace
 
 std::string ModelCard::summary() const {
-  const std::string init = init_file_name(provenance_json);
+  const std::string init = started_from.empty() ? "" : std::filesystem::path(started_from).filename().string();
   char sizes[256];
   std::snprintf(sizes, sizeof sizes,
                 "%s fusion; %d decoder layers x %d heads, d_model %d; a %d-px picture in %dx%d "
@@ -104,10 +91,13 @@ ModelCard make_model_card(const std::string& path, const model::Checkpoint& ck,
     if (prov.contains("step") && prov["step"].is_number_integer()) c.training_steps = prov["step"].get<int64_t>();
     if (prov.contains("best_validation_cider_d") && prov["best_validation_cider_d"].is_number())
       c.best_validation_cider_d = prov["best_validation_cider_d"].get<double>();
-    if (prov.contains("run") && prov["run"].is_object() && prov["run"].contains("train_data") &&
-        prov["run"]["train_data"].is_array())
-      for (const auto& f : prov["run"]["train_data"])
-        if (f.is_string()) c.training_data.push_back(f.get<std::string>());
+    if (prov.contains("run") && prov["run"].is_object()) {
+      const nlohmann::json& run = prov["run"];
+      if (run.contains("train_data") && run["train_data"].is_array())
+        for (const auto& f : run["train_data"])
+          if (f.is_string()) c.training_data.push_back(f.get<std::string>());
+      if (run.contains("init") && run["init"].is_string()) c.started_from = run["init"].get<std::string>();
+    }
     c.domain = describe_domain(prov, c.training_data);
   }
   return c;

@@ -92,6 +92,9 @@ struct ModelCard {
   std::vector<std::string> training_data;  // the folders it was trained on
   std::string domain;                  // e.g. "emoji scenes (glimpse scenes)"; "" = unknown
   int64_t training_steps = -1;
+  // The weights the run started from (`glimpse train --init FILE`), as recorded on the machine
+  // it was trained on; "" when it started from random weights or does not say.
+  std::string started_from;
   double best_validation_cider_d = -1;
   std::string provenance_json;         // the whole record, as stored
   // One paragraph for people: what the model is and what it will caption well.
