@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
   glimpse::app::add_compare_command(app);
   glimpse::app::add_train_command(app, exit_code);
   glimpse::app::add_curves_command(app, exit_code);
+  // GLIMPSE_THREADS for every command (those with --threads override it in their callback).
+  glimpse::init_threads();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

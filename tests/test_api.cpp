@@ -11,7 +11,11 @@
 #include <unistd.h>
 #include <nlohmann/json.hpp>
 #include <thread>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
+#include "glimpse/core/threads.h"
 #include "glimpse/glimpse.h"
 #include "glimpse/model/checkpoint.h"
 #include "glimpse/text/vocabulary.h"
@@ -424,6 +428,50 @@ TEST(ApiThreads, OneModelServesSeveralThreads) {
   EXPECT_EQ(mismatches.load(), 0);
   fs::remove_all(dir);
 }
+
+#ifdef _OPENMP
+// OpenMP keeps a thread count per thread, so a count set on the main thread (GLIMPSE_THREADS,
+// set_threads) used to leave a worker thread (the desktop app decodes on one) at all cores. The
+// count asked for here differs from the machine's default, so the test fails without the fix on
+// any machine.
+TEST(ApiThreads, AThreadStartedLaterUsesTheThreadCountSetBefore) {
+  const fs::path dir = temp_dir();
+  const auto m = Model::load(save_tiny_model(FusionKind::Concat, dir));
+  const int before = num_threads();
+  const int wanted = omp_get_num_procs() + 1;
+  set_threads(wanted);
+  int in_encode = 0, in_decode = 0, after_change = 0;
+  std::thread worker([&] {
+    const Encoding e = m->encode(test_picture(7));
+    in_encode = omp_get_max_threads();
+    (void)m->decode(e, {});
+    in_decode = omp_get_max_threads();
+  });
+  worker.join();
+  // A thread that adopted one count picks up a later change at its next call.
+  set_threads(1);
+  std::atomic<int> stage{0};
+  int first_count = 0;
+  std::thread second([&] {
+    (void)m->encode(test_picture(8));
+    first_count = omp_get_max_threads();
+    stage = 1;
+    while (stage != 2) std::this_thread::yield();
+    (void)m->encode(test_picture(8));
+    after_change = omp_get_max_threads();
+  });
+  while (stage != 1) std::this_thread::yield();
+  set_threads(wanted);
+  stage = 2;
+  second.join();
+  EXPECT_EQ(first_count, 1);
+  set_threads(before);
+  EXPECT_EQ(in_encode, wanted);
+  EXPECT_EQ(in_decode, wanted);
+  EXPECT_EQ(after_change, wanted);
+  fs::remove_all(dir);
+}
+#endif
 
 TEST(ApiDrawing, HeatMapAtAReducedSizeMatchesTheFullOne) {
   PatchGrid g;

@@ -9,6 +9,7 @@
 #include "api_results.h"
 #include "glimpse/core/error.h"
 #include "glimpse/core/packed_linear.h"
+#include "glimpse/core/threads.h"
 #include "glimpse/glimpse.h"
 #include "glimpse/model/checkpoint.h"
 #include "glimpse/model/decoding.h"
@@ -141,6 +142,7 @@ const ModelCard& Model::card() const { return impl_->card; }
 
 std::vector<Encoding> Model::encode(const std::vector<const Image*>& images,
                                     const std::vector<std::string>& contexts) const {
+  adopt_thread_count();
   check(!images.empty(), "Model::encode", "no images");
   check(contexts.empty() || contexts.size() == images.size(), "Model::encode",
         std::to_string(contexts.size()) + " contexts for " + std::to_string(images.size()) + " images");
@@ -167,6 +169,7 @@ Encoding Model::encode(const Image& image, const std::string& context) const {
 }
 
 Encoding Model::with_context(const Encoding& e, const std::string& context) const {
+  adopt_thread_count();
   const Encoding::Impl& impl = e.impl();
   check(impl.owner == impl_.get(), "Model::with_context", "the encoding was made by another model");
   // Only the context half of an input batch: the image memory is reused as it is.
@@ -183,6 +186,7 @@ Encoding Model::with_context(const Encoding& e, const std::string& context) cons
 std::vector<CaptionResult> Model::decode(const std::vector<Encoding>& encodings,
                                          const DecodeSettings& settings,
                                          const DecodeControl& control) const {
+  adopt_thread_count();
   const model::DecodeOptions o = impl_->options(settings, control);
   const model::CaptionModel& m = *impl_->checkpoint.model;
   std::vector<CaptionResult> out(encodings.size());
@@ -226,6 +230,7 @@ std::vector<std::string> Model::tokenize(const std::string& caption) const {
 
 CaptionResult Model::score(const Encoding& encoding, const std::string& caption,
                            const DecodeSettings& settings, const DecodeControl& control) const {
+  adopt_thread_count();
   model::DecodeOptions o = impl_->options(settings, control);
   const std::vector<int32_t> ids = caption_ids(impl_->vocabulary, caption);
   check(!ids.empty(), "Model::score", "the caption has no words");
