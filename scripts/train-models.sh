@@ -8,7 +8,9 @@
 #   3. concat-mixed   six training art styles (`--style mixed`), 5,000 steps
 #   4. concat-mixed2  the same data, 12,000 steps (the committed file stopped at its time
 #                     limit at step 10,036; this script runs the whole schedule)
-#   5. the fusion suite: all five strategies from concat-mixed2's weights, the same data,
+#   5. concat-polish  the same data, 1,500 steps, lr 2e-4 (the previous sitting's shipped concat)
+#   6. concat-mixed3  120,000 fresh scenes in the six styles (seed 5), 14,000 steps
+#   7. the fusion suite: all five strategies from concat-mixed3's weights, the same data,
 #      recipe and 1,500 steps each; concat and separate with a second seed. A per-modality
 #      sub-layer starts as a copy of the concat cross-attention (docs/training.md).
 #
@@ -50,6 +52,9 @@ for split in val test test-style; do scenes data/scenes-326 "$split" 1000 1; don
 scenes data/scenes-326 train 60000 1
 scenes data/scenes-326-mixed train 60000 2 --style mixed
 scenes data/scenes-326-mixed val 1000 2 --style mixed
+scenes data/scenes-326-mixed3 train 120000 5 --style mixed
+# The same validation scenes as scenes-326-mixed (same seed, count and style).
+scenes data/scenes-326-mixed3 val 1000 2 --style mixed
 
 # finished NAME STEPS: the run's metrics log reached its last step.
 finished() {
@@ -85,13 +90,16 @@ stage concat-326 data/scenes-326 concat 8000 200 5e-4 1 "$RUNS/concat-64.safeten
 stage concat-mixed data/scenes-326-mixed concat 5000 100 3e-4 1 "$RUNS/concat-326.safetensors" 500 "${all326[@]}"
 stage concat-mixed2 data/scenes-326-mixed concat 12000 100 3e-4 3 "$RUNS/concat-mixed.safetensors" 1000 "${all326[@]}"
 
+stage concat-polish data/scenes-326-mixed concat 1500 100 2e-4 11 "$RUNS/concat-mixed2.safetensors" 500 "${all326[@]}"
+stage concat-mixed3 data/scenes-326-mixed3 concat 14000 100 2e-4 4 "$RUNS/concat-polish.safetensors" 1000 "${all326[@]}"
+
 # The fusion suite. Seeds 11 (shipped) and 12 (the training spread for concat and separate).
 suite=(separate:11 concat:11 parallel:11 hierarchical:11 gated:11 separate:12 concat:12)
 for spec in "${suite[@]}"; do
   fusion=${spec%%:*}
   seed=${spec##*:}
-  stage "$fusion-s$seed" data/scenes-326-mixed "$fusion" 1500 100 2e-4 "$seed" \
-    "$RUNS/concat-mixed2.safetensors" 500 "${all326[@]}"
+  stage "$fusion-s$seed" data/scenes-326-mixed3 "$fusion" 1500 100 2e-4 "$seed" \
+    "$RUNS/concat-mixed3.safetensors" 500 "${all326[@]}"
 done
 
 all=(concat separate parallel hierarchical gated)
