@@ -101,10 +101,11 @@ void DecoderBlock::step(const Tensor& x, int64_t pos, SelfAttentionCache& cache,
                         const FusionStepTaps& taps, const DecoderBlockStepPack* pack) const {
   const int64_t d = config_.d_model, n = x.rows();
   check_shape(x, {n, d}, "DecoderBlock.step", "input");
-  check(cache.kv.rank() == 3 && cache.kv.dim(0) == n && pos >= 0 && pos < cache.max_len,
-        "DecoderBlock.step",
-        "position " + std::to_string(pos) + " does not fit cache " + shape_str(cache.kv.shape()) +
-            " for " + std::to_string(n) + " hypotheses");
+  check_lazily(cache.kv.rank() == 3 && cache.kv.dim(0) == n && pos >= 0 && pos < cache.max_len,
+               "DecoderBlock.step", [&] {
+                 return "position " + std::to_string(pos) + " does not fit cache " + shape_str(cache.kv.shape()) +
+                        " for " + std::to_string(n) + " hypotheses";
+               });
   // Masked self-attention over positions 0..pos: this token's K|V join the cache first.
   norm1.apply(x, s.normed);
   if (pack) pack->self_attn.input.apply(s.normed, s.qkv);

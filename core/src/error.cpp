@@ -2,29 +2,35 @@
 
 namespace glimpse {
 
-void check(bool ok, const std::string& where, const std::string& what) {
-  if (!ok) throw Error(where + ": " + what);
+void fail(std::string_view where, std::string_view what) {
+  std::string message(where);
+  message += ": ";
+  message += what;
+  throw Error(message);
 }
 
-void check_shape(const Tensor& t, const Shape& expected, const std::string& where,
-                 const std::string& name) {
-  bool ok = t.rank() == expected.size();
-  for (size_t i = 0; ok && i < expected.size(); ++i)
-    ok = expected[i] < 0 || expected[i] == t.dim(i);
-  if (!ok) {
-    std::string want = "[";
-    for (size_t i = 0; i < expected.size(); ++i) {
-      if (i) want += ", ";
-      want += expected[i] < 0 ? "*" : std::to_string(expected[i]);
-    }
-    throw Error(where + ": " + name + " has shape " + shape_str(t.shape()) + ", expected " + want +
-                "]");
+bool shape_matches(const Tensor& t, std::initializer_list<int64_t> expected) {
+  if (t.rank() != expected.size()) return false;
+  size_t i = 0;
+  for (int64_t want : expected) {
+    if (want >= 0 && want != t.dim(i)) return false;
+    ++i;
   }
+  return true;
 }
 
-void check_finite(const Tensor& t, const std::string& where, const std::string& name) {
-  if (!t.all_finite())
-    throw Error(where + ": " + name + " " + shape_str(t.shape()) + " contains NaN or Inf");
+void fail_shape(const Tensor& t, std::initializer_list<int64_t> expected, std::string_view where,
+                std::string_view name) {
+  std::string want = "[";
+  for (int64_t e : expected) {
+    if (want.size() > 1) want += ", ";
+    want += e < 0 ? "*" : std::to_string(e);
+  }
+  fail(where, std::string(name) + " has shape " + shape_str(t.shape()) + ", expected " + want + "]");
+}
+
+void check_finite(const Tensor& t, std::string_view where, std::string_view name) {
+  if (!t.all_finite()) fail(where, std::string(name) + " " + shape_str(t.shape()) + " contains NaN or Inf");
 }
 
 }  // namespace glimpse

@@ -17,19 +17,21 @@ LayerNorm::LayerNorm(int64_t dim, float eps) : dim_(dim), eps_(eps) {
   weight.value.fill(1.0f);
 }
 
+void LayerNorm::check_input(const Tensor& x) const {
+  check_lazily(x.rank() >= 1 && x.cols() == dim_, "LayerNorm", [&] {
+    return "input has shape " + shape_str(x.shape()) + ", expected [..., " + std::to_string(dim_) + "]";
+  });
+}
+
 void LayerNorm::forward(const Tensor& x, Tensor& y) {
-  check(x.rank() >= 1 && x.cols() == dim_, "LayerNorm",
-        "input has shape " + shape_str(x.shape()) + ", expected [..., " + std::to_string(dim_) +
-            "]");
+  check_input(x);
   mean_.resize({x.rows()});
   rstd_.resize({x.rows()});
   normalize(x, y, mean_.data(), rstd_.data());
 }
 
 void LayerNorm::apply(const Tensor& x, Tensor& y) const {
-  check(x.rank() >= 1 && x.cols() == dim_, "LayerNorm",
-        "input has shape " + shape_str(x.shape()) + ", expected [..., " + std::to_string(dim_) +
-            "]");
+  check_input(x);
   normalize(x, y, nullptr, nullptr);
 }
 

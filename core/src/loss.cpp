@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "glimpse/core/activations.h"
 #include "glimpse/core/error.h"
 #include "simd_math.h"
 
@@ -32,17 +33,8 @@ float CrossEntropyLoss::forward(const Tensor& logits, const int32_t* targets, in
               std::to_string(V) + ")");
     const float* z = logits.data() + r * V;
     float* lp = log_probs_.data() + r * V;
-    float mx = -std::numeric_limits<float>::infinity();
-#pragma omp simd reduction(max : mx)
-    for (int64_t j = 0; j < V; ++j) mx = z[j] > mx ? z[j] : mx;
-    // exp is simd::fast_exp (max relative error 8.4e-8), summed in double vector lanes.
-    double sum = 0.0;
-#pragma omp simd reduction(+ : sum)
-    for (int64_t j = 0; j < V; ++j) sum += static_cast<double>(simd::fast_exp(z[j] - mx));
-    // sum >= 1, not the 0 cppcheck fears: the largest logit adds exp(0), and the target check
-    // above means V >= 1.
-    // cppcheck-suppress invalidFunctionArg
-    const float log_sum = mx + static_cast<float>(std::log(sum));
+    // The target check above means V >= 1.
+    const float log_sum = log_sum_exp_row(z, V);
     double row_sum_lp = 0.0;
 #pragma omp simd reduction(+ : row_sum_lp)
     for (int64_t j = 0; j < V; ++j) {

@@ -287,15 +287,27 @@ void PackedLinear::apply(const float* x, int64_t rows, float* y) const {
 }
 
 void PackedLinear::apply(const Tensor& x, Tensor& y) const {
-  check(x.rank() >= 1 && x.cols() == impl_->in, "PackedLinear",
-        "input has shape " + shape_str(x.shape()) + ", expected [..., " + std::to_string(impl_->in) + "]");
-  Shape shape = x.shape();
-  shape.back() = impl_->out;
-  if (impl_->epilogue == LinearEpilogue::Accumulate)
-    check(y.shape() == shape, "PackedLinear", "accumulate target has shape " + shape_str(y.shape()) +
-                                                  ", expected " + shape_str(shape));
-  else
+  check_lazily(x.rank() >= 1 && x.cols() == impl_->in, "PackedLinear", [&] {
+    return "input has shape " + shape_str(x.shape()) + ", expected [..., " + std::to_string(impl_->in) + "]";
+  });
+  // y's shape is x's with the last size replaced; compared and set without building a Shape (no
+  // allocation per decode-step matmul).
+  const size_t rank = x.rank();
+  if (impl_->epilogue == LinearEpilogue::Accumulate) {
+    bool same = y.rank() == rank && y.cols() == impl_->out;
+    for (size_t i = 0; same && i + 1 < rank; ++i) same = y.dim(i) == x.dim(i);
+    check_lazily(same, "PackedLinear", [&] {
+      Shape want = x.shape();
+      want.back() = impl_->out;
+      return "accumulate target has shape " + shape_str(y.shape()) + ", expected " + shape_str(want);
+    });
+  } else if (rank == 2) {
+    y.resize({x.rows(), impl_->out});
+  } else {
+    Shape shape = x.shape();
+    shape.back() = impl_->out;
     y.resize(shape);
+  }
   apply(x.data(), x.rows(), y.data());
 }
 

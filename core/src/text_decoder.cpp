@@ -45,9 +45,10 @@ void TextDecoder::init(Rng& rng) {
 
 void TextDecoder::embed(const int32_t* ids, int64_t batch, int64_t len, int64_t first_pos,
                         Tensor& x) const {
-  check(first_pos + len <= config_.max_len, "TextDecoder",
-        "positions up to " + std::to_string(first_pos + len) + " exceed max_len " +
-            std::to_string(config_.max_len));
+  check_lazily(first_pos + len <= config_.max_len, "TextDecoder", [&] {
+    return "positions up to " + std::to_string(first_pos + len) + " exceed max_len " +
+           std::to_string(config_.max_len);
+  });
   token_embed_.forward(ids, batch * len, x);
   const int64_t d = config_.block.d_model;
   for (int64_t b = 0; b < batch; ++b)

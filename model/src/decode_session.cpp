@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "glimpse/core/activations.h"
 #include "glimpse/core/error.h"
 #include "glimpse/model/decoding.h"
 
@@ -57,20 +58,14 @@ DecodeSession::DecodeSession(const CaptionModel& model, const EncodedMemories& m
 }
 
 const Tensor& DecodeSession::step(const std::vector<int32_t>& ids, int64_t pos) {
-  check(static_cast<int64_t>(ids.size()) == rows_, "DecodeSession.step",
-        std::to_string(ids.size()) + " tokens for " + std::to_string(rows_) + " rows");
+  check_lazily(static_cast<int64_t>(ids.size()) == rows_, "DecodeSession.step",
+               [&] { return std::to_string(ids.size()) + " tokens for " + std::to_string(rows_) + " rows"; });
   model_.decoder().step(ids.data(), pos, layer_ptrs_.data(), state_, logprobs_,
                         taps_.empty() ? nullptr : taps_.data(), model_.decoder_step_pack());
   const int64_t V = logprobs_.cols();
   for (int64_t r = 0; r < rows_; ++r) {  // log-softmax in place
     float* z = logprobs_.data() + r * V;
-    const float mx = *std::max_element(z, z + V);
-    double sum = 0.0;
-    for (int64_t j = 0; j < V; ++j) sum += std::exp(static_cast<double>(z[j] - mx));
-    // sum >= 1, not the 0 cppcheck fears: the largest logit adds exp(0) (V >= 4, the
-    // vocabulary's special tokens).
-    // cppcheck-suppress invalidFunctionArg
-    const float log_sum = mx + static_cast<float>(std::log(sum));
+    const float log_sum = log_sum_exp_row(z, V);  // V >= 4: the vocabulary's special tokens
     for (int64_t j = 0; j < V; ++j) z[j] -= log_sum;
   }
   return logprobs_;

@@ -103,9 +103,10 @@ std::vector<DecodedCaption> greedy_decode(const CaptionModel& model, const Encod
       std::copy(logp.data() + r * V, logp.data() + (r + 1) * V, row.begin());
       const bool cut = apply_constraints(row.data(), V, c.tokens, o, pos == words_max);
       const int32_t tok = static_cast<int32_t>(std::max_element(row.begin(), row.end()) - row.begin());
-      check(row[static_cast<size_t>(tok)] != kNegInf, "greedy_decode",
-            "every token is banned at step " + std::to_string(pos) +
-                " (min_len and no_repeat_ngram leave nothing to choose)");
+      check_lazily(row[static_cast<size_t>(tok)] != kNegInf, "greedy_decode", [&] {
+        return "every token is banned at step " + std::to_string(pos) +
+               " (min_len and no_repeat_ngram leave nothing to choose)";
+      });
       c.logprob += row[static_cast<size_t>(tok)];
       c.steps.push_back(stepper.record(r, tok, row[static_cast<size_t>(tok)], o.top_k));
       ids[static_cast<size_t>(r)] = tok;

@@ -33,5 +33,9 @@ void softmax_row(const float* x, float* y, int64_t n);
 // no entry left is all zeros. `len` >= `limit` entries.
 void masked_softmax_row(float* row, int64_t len, const uint8_t* pad, int64_t limit);
 void softmax_row_backward(const float* y, const float* dy, float* dx, int64_t n);
+// log(sum_j exp(z_j)) over n >= 1 finite entries, with the maximum subtracted first. The exps
+// are simd::fast_exp (max relative error 8.4e-8) summed in double vector lanes: the training
+// loss and every decode step's log-softmax over the vocabulary use it.
+float log_sum_exp_row(const float* z, int64_t n);
 
 }  // namespace glimpse

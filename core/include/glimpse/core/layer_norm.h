@@ -26,6 +26,7 @@ class LayerNorm {
 
  private:
   void normalize(const Tensor& x, Tensor& y, float* mean_out, float* rstd_out) const;
+  void check_input(const Tensor& x) const;
 
   int64_t dim_;
   float eps_;

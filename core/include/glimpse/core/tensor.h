@@ -26,7 +26,7 @@ class Tensor {
   // Changes the shape; keeps the allocation when it is large enough, so re-running a layer
   // with the same or smaller sizes never touches the heap. Contents are unspecified after.
   void resize(const Shape& shape);
-  void resize(std::initializer_list<int64_t> shape) { resize(Shape(shape)); }
+  void resize(std::initializer_list<int64_t> shape);
   // Changes the shape without touching the data; the element count must stay the same.
   void reshape(const Shape& shape);
 
