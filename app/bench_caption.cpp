@@ -132,6 +132,12 @@ void run_caption_bench(const CaptionBenchOptions& o) {
   };
   const std::string fp32_impl = impl_of(Precision::Fp32);
   const std::string bf16_impl = has_bf16 ? impl_of(Precision::Bf16) : std::string();
+  // And at one row, a batch-1 decode step's matmuls.
+  const std::string bf16_step_impl = [&] {
+    if (!has_bf16) return std::string();
+    const std::vector<float> w(static_cast<size_t>(cfg.d_model * cfg.d_model), 0.0f);
+    return PackedLinear(w.data(), nullptr, cfg.d_model, cfg.d_model, Precision::Bf16).implementation(1);
+  }();
   std::vector<int64_t> positions = {0, 4, 8, 16, 23};
   const auto by_pos = bench::step_cost_by_position(*model, positions, o.min_seconds / 4);
   // Step cost against the number of patches: the same model shape at other image sizes.
@@ -194,6 +200,7 @@ void run_caption_bench(const CaptionBenchOptions& o) {
                               {"greedy_caption_ms", g_bf16.greedy_ms},
                               {"beam3_caption_ms", g_bf16.beam3_ms},
                               {"matmul_impl", bf16_impl},
+                              {"step_matmul_impl", bf16_step_impl},
                               {"same_tokens_as_fp32", same},
                               {"max_abs_logprob_difference_to_fp32", same ? json(worst) : json()}};
   } else {
@@ -221,6 +228,13 @@ void run_caption_bench(const CaptionBenchOptions& o) {
     report["speedup"] = report["pytorch"]["speedup"];  // (the key of earlier versions)
   }
   if (!x.is_null()) compare("onnxruntime", x, false);
+  if (!x.is_null() && has_bf16) {  // the bf16 pack against the same ONNX Runtime run
+    json& b = report["glimpse_bf16"];
+    b["onnxruntime_speedup"] = {
+        {"encode", x["encode_ms"].get<double>() / b["encode_ms"].get<double>()},
+        {"per_token", x["per_token_decode_ms"].get<double>() / b["per_token_ms"].get<double>()},
+        {"greedy_caption", x["greedy_caption_ms"].get<double>() / b["greedy_caption_ms"].get<double>()}};
+  }
   if (o.as_json) {
     std::cout << report.dump(2) << "\n";
     return;
@@ -265,12 +279,18 @@ void run_caption_bench(const CaptionBenchOptions& o) {
   if (has_bf16) {
     variant("bf16 pack", report["glimpse_bf16"]);
     const json& b = report["glimpse_bf16"];
-    out << "   (" << bf16_impl << "; caption "
+    out << "   (encoders " << bf16_impl << ", decode step " << b["step_matmul_impl"].get<std::string>()
+        << "; caption "
         << (b["same_tokens_as_fp32"].get<bool>() ? "same as fp32" : "DIFFERS from fp32");
     if (!b["max_abs_logprob_difference_to_fp32"].is_null())
       out << ", max |log-prob - fp32| " << std::scientific << std::setprecision(1)
           << b["max_abs_logprob_difference_to_fp32"].get<double>() << std::fixed << std::setprecision(2);
     out << ")\n";
+    if (b.contains("onnxruntime_speedup")) {
+      const json& r = b["onnxruntime_speedup"];
+      out << "  bf16 against ONNX Runtime: encode " << r["encode"].get<double>() << "x, per token "
+          << r["per_token"].get<double>() << "x, caption, greedy " << r["greedy_caption"].get<double>() << "x\n";
+    }
   } else {
     out << "  bf16 pack: skipped, " << report["glimpse_bf16"]["skipped"].get<std::string>() << "\n";
   }

@@ -86,11 +86,11 @@ PeerRun torch_peer(const std::string& python, const std::string& script, const s
           "is python3-torch installed for " + python + "?"};
 }
 
-nlohmann::json logprob_check(double max_abs_difference) {
+nlohmann::json logprob_check(double max_abs_difference, double tolerance) {
   const bool comparable = !std::isnan(max_abs_difference);
   return {{"max_abs_difference", comparable ? nlohmann::json(max_abs_difference) : nlohmann::json()},
-          {"tolerance", kPeerLogprobTolerance},
-          {"agree", comparable && max_abs_difference <= kPeerLogprobTolerance}};
+          {"tolerance", tolerance},
+          {"agree", comparable && max_abs_difference <= tolerance}};
 }
 
 PeerRun OnnxPeer::run(const std::string& arguments) const {

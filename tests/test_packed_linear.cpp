@@ -12,11 +12,13 @@
 #include <filesystem>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "glimpse/core/activations.h"
 #include "glimpse/core/error.h"
 #include "glimpse/core/linear.h"
 #include "glimpse/core/packed_linear.h"
+#include "glimpse/core/threads.h"
 #include "glimpse/model/checkpoint.h"
 #include "glimpse/model/decoding.h"
 #include "model_fixture.h"
@@ -42,6 +44,7 @@ Tensor reference(const Linear& lin, const Tensor& x, LinearEpilogue epilogue, co
   Tensor y;
   lin.forward(x, y);
   if (epilogue == LinearEpilogue::GeluErf) gelu_forward(y, y, GeluKind::Erf);
+  if (epilogue == LinearEpilogue::GeluTanh) gelu_forward(y, y, GeluKind::Tanh);
   if (epilogue == LinearEpilogue::Accumulate)
     for (int64_t i = 0; i < y.size(); ++i) y[i] += residual[i];
   return y;
@@ -90,6 +93,101 @@ TEST(PackedLinear, ConcurrentCallsOfOnePackAgreeWithOneCall) {
     Tensor want;
     packed.apply(inputs[static_cast<size_t>(i)], want);
     EXPECT_EQ(max_abs_diff(outputs[static_cast<size_t>(i)], want), 0.0f) << "input " << i;
+  }
+}
+
+// --- the one-row bf16 GEMV (core/src/bf16_gemv.h) -------------------------------------------
+
+// One-row bf16 calls run the hand-written GEMV where the CPU has AVX512-BF16; rows > 1 stay on
+// oneDNN. Both multiply the same bf16-rounded inputs exactly and sum the products in fp32, in
+// another order: ~1e-6 relative at K <= 768, plus the GELUs' erf/tanh approximations (oneDNN's
+// and Eigen's, each within ~1.5e-6). A wrong weight, pair, block, bias or epilogue is off by
+// far more than 1e-5.
+constexpr float kGemvVsOneDnnTolerance = 1e-5f;
+
+bool cpu_runs_the_gemv() {
+  return cpu_has_bf16() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
+}
+
+// Restores the thread count a test changed.
+struct ThreadCountGuard {
+  int saved = num_threads();
+  ~ThreadCountGuard() { set_threads(saved); }
+};
+
+TEST(PackedLinear, Bf16OneRowGemvMatchesThePlainLinearAndOneDnnForOddShapesAndEveryEpilogue) {
+  if (!cpu_runs_the_gemv()) GTEST_SKIP() << "no AVX512-BF16 here (oneDNN: " << onednn_cpu_isa_name() << ")";
+  const ThreadCountGuard guard;
+  Rng rng(23);
+  // {out, in}: tails of a 16-output block and of a 4-block run, odd in (a padded pair), a single
+  // pair, the decoder's shapes (576x192 and 1037x192 split over threads, 192x768 deep K).
+  const std::array<std::array<int64_t, 2>, 8> shapes = {
+      {{37, 19}, {16, 2}, {1, 1}, {17, 3}, {1037, 192}, {576, 192}, {192, 768}, {100, 65}}};
+  for (const int threads : {1, 2}) {
+    set_threads(threads);
+    for (const auto& [out, in] : shapes)
+      for (const bool bias : {true, false})
+        for (const LinearEpilogue ep : {LinearEpilogue::None, LinearEpilogue::GeluErf, LinearEpilogue::GeluTanh,
+                                        LinearEpilogue::Accumulate}) {
+          Linear lin(in, out, bias);
+          lin.init(rng);
+          if (bias) lin.bias.value = random_tensor({out}, rng, 0.5f);  // larger than init's
+          const PackedLinear packed(lin.weight.value.data(), bias ? lin.bias.value.data() : nullptr, out, in,
+                                    Precision::Bf16, ep);
+          const std::string what = "out " + std::to_string(out) + " in " + std::to_string(in) + " bias " +
+                                   std::to_string(bias) + " epilogue " + std::to_string(static_cast<int>(ep)) +
+                                   " threads " + std::to_string(threads);
+          ASSERT_EQ(packed.implementation(1), "glimpse avx512_bf16 gemv") << what;
+          ASSERT_NE(packed.implementation(2), "glimpse avx512_bf16 gemv") << what;
+          // Two rows for oneDNN; the GEMV gets the first.
+          const Tensor x2 = random_tensor({2, in}, rng);
+          const Tensor residual2 = random_tensor({2, out}, rng);
+          Tensor x({1, in}), residual({1, out});
+          std::copy_n(x2.data(), in, x.data());
+          std::copy_n(residual2.data(), out, residual.data());
+          Tensor got = residual, onednn2 = residual2;
+          packed.apply(x, got);
+          packed.apply(x2, onednn2);
+          Tensor onednn({1, out});
+          std::copy_n(onednn2.data(), out, onednn.data());
+          EXPECT_LE(relative_error(got, reference(lin, x, ep, residual)), kBf16Tolerance) << what;
+          EXPECT_LE(relative_error(got, onednn), kGemvVsOneDnnTolerance) << what;
+        }
+  }
+}
+
+// Concurrent one-row calls, from an OpenMP team (the GEMV runs serially inside it) and from
+// plain threads (each splits its call over its own team), give exactly one call's result: every
+// output block is summed in the same order whatever the split.
+TEST(PackedLinear, Bf16OneRowGemvConcurrentCallsAgreeWithOneCall) {
+  if (!cpu_runs_the_gemv()) GTEST_SKIP() << "no AVX512-BF16 here (oneDNN: " << onednn_cpu_isa_name() << ")";
+  const ThreadCountGuard guard;
+  Rng rng(29);
+  Linear lin(192, 1037);
+  lin.init(rng);
+  lin.bias.value = random_tensor({1037}, rng, 0.5f);
+  const PackedLinear packed(lin.weight.value.data(), lin.bias.value.data(), 1037, 192, Precision::Bf16,
+                            LinearEpilogue::GeluErf);
+  ASSERT_EQ(packed.implementation(1), "glimpse avx512_bf16 gemv");
+  std::vector<Tensor> inputs, want(8), team(8), threads(8);
+  for (int i = 0; i < 8; ++i) inputs.push_back(random_tensor({1, 192}, rng));
+  set_threads(1);
+  for (size_t i = 0; i < 8; ++i) packed.apply(inputs[i], want[i]);
+  set_threads(2);
+#pragma omp parallel for num_threads(4)
+  for (int i = 0; i < 8; ++i) packed.apply(inputs[static_cast<size_t>(i)], team[static_cast<size_t>(i)]);
+  std::vector<std::thread> workers;
+  for (size_t t = 0; t < 4; ++t)
+    workers.emplace_back([&, t] {
+      adopt_thread_count();
+      for (int rep = 0; rep < 50; ++rep)
+        for (size_t i = t; i < 8; i += 4) packed.apply(inputs[i], threads[i]);
+    });
+  for (std::thread& w : workers) w.join();
+  for (size_t i = 0; i < 8; ++i) {
+    EXPECT_EQ(max_abs_diff(team[i], want[i]), 0.0f) << "omp team, input " << i;
+    EXPECT_EQ(max_abs_diff(threads[i], want[i]), 0.0f) << "std::thread, input " << i;
   }
 }
 

@@ -51,16 +51,18 @@ using ConstArrayMap = Eigen::Map<const Eigen::ArrayXf>;
 
 }  // namespace
 
+void gelu_values(const float* x, float* y, int64_t n, GeluKind kind) {
+  const ConstArrayMap v(x, n);
+  ArrayMap out(y, n);  // coefficient-wise: y == x is fine
+  if (kind == GeluKind::Erf) out = 0.5f * v * (1.0f + (v * kInvSqrt2).erf());
+  else out = 0.5f * v * (1.0f + (kSqrt2OverPi * (v + kTanhCubic * v.cube())).tanh());
+}
+
 void gelu_forward(const Tensor& x, Tensor& y, GeluKind kind) {
   y.resize(x.shape());
   const float* xp = x.data();
   float* yp = y.data();
-  for_chunks(x.size(), [&](int64_t at, int64_t len) {
-    const ConstArrayMap v(xp + at, len);
-    ArrayMap out(yp + at, len);
-    if (kind == GeluKind::Erf) out = 0.5f * v * (1.0f + (v * kInvSqrt2).erf());
-    else out = 0.5f * v * (1.0f + (kSqrt2OverPi * (v + kTanhCubic * v.cube())).tanh());
-  });
+  for_chunks(x.size(), [&](int64_t at, int64_t len) { gelu_values(xp + at, yp + at, len, kind); });
 }
 
 void gelu_backward(const Tensor& x, const Tensor& dy, Tensor& dx, GeluKind kind) {

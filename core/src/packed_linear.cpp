@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "bf16_gemv.h"
 #include "glimpse/core/error.h"
 
 namespace glimpse {
@@ -152,6 +153,8 @@ struct PackedLinear::Impl {
   std::vector<float> weight;  // [out, in] snapshot, the source of every reorder
   std::vector<float> bias;    // [out] or empty
   memory bias_mem;
+  // bf16 one-row calls: the AVX512-BF16 GEMV (bf16_gemv.h; empty without AVX512-BF16).
+  detail::Bf16Gemv gemv;
 
   mutable std::mutex mutex;
   mutable std::map<int64_t, std::shared_ptr<const Plan>> plans;  // by row count
@@ -221,6 +224,11 @@ PackedLinear::PackedLinear(const float* weight, const float* bias, int64_t out_f
     m.bias.assign(bias, bias + out_features);
     m.bias_mem = memory(memory::desc({1, out_features}, dt::f32, tag::ab), cpu_engine(), m.bias.data());
   }
+  if (precision == Precision::Bf16 && detail::bf16_gemv_supported()) {
+    std::vector<uint16_t> w(m.weight.size());
+    to_bf16(m.weight.data(), static_cast<int64_t>(w.size()), w.data());
+    m.gemv = detail::Bf16Gemv(w.data(), out_features, in_features);
+  }
 }
 
 PackedLinear::~PackedLinear() = default;
@@ -230,7 +238,10 @@ PackedLinear& PackedLinear::operator=(PackedLinear&&) noexcept = default;
 int64_t PackedLinear::in_features() const { return impl_->in; }
 int64_t PackedLinear::out_features() const { return impl_->out; }
 Precision PackedLinear::precision() const { return impl_->precision; }
-std::string PackedLinear::implementation(int64_t rows) const { return impl_->plan(rows)->impl; }
+std::string PackedLinear::implementation(int64_t rows) const {
+  if (rows == 1 && !impl_->gemv.empty()) return "glimpse avx512_bf16 gemv";
+  return impl_->plan(rows)->impl;
+}
 
 namespace {
 
@@ -258,8 +269,17 @@ PlanBinding& thread_binding(uint64_t plan_id, const memory::desc& src_md, const 
 void PackedLinear::apply(const float* x, int64_t rows, float* y) const {
   if (rows <= 0) return;
   const Impl& m = *impl_;
-  const auto plan = m.plan(rows);
   thread_local std::vector<uint16_t> x_bf16;
+  // One bf16 row (a decode step): the GEMV, not oneDNN. The call is bound by streaming W, and
+  // libdnnl's per-call dispatch was ~15 us of a ~205 us batch-1 step (18 such calls).
+  if (rows == 1 && !m.gemv.empty()) {
+    x_bf16.resize(static_cast<size_t>(m.gemv.padded_in()));
+    to_bf16(x, m.in, x_bf16.data());
+    if (m.gemv.padded_in() > m.in) x_bf16[static_cast<size_t>(m.in)] = 0;
+    m.gemv.apply(x_bf16.data(), m.bias.empty() ? nullptr : m.bias.data(), m.epilogue, y);
+    return;
+  }
+  const auto plan = m.plan(rows);
   thread_local std::vector<uint8_t> scratch;
   void* src_ptr = const_cast<float*>(x);
   if (m.precision == Precision::Bf16) {

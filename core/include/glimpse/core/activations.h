@@ -17,6 +17,9 @@ const char* gelu_kind_name(GeluKind kind);
 GeluKind gelu_kind_from_name(const std::string& name);
 
 void gelu_forward(const Tensor& x, Tensor& y, GeluKind kind);
+// The same over n floats: y = gelu(x); y may be x (in place). The inference matmuls' epilogues
+// use it, so that every GELU in the engine is this one formula.
+void gelu_values(const float* x, float* y, int64_t n, GeluKind kind);
 // dx = dy * gelu'(x).
 void gelu_backward(const Tensor& x, const Tensor& dy, Tensor& dx, GeluKind kind);
 

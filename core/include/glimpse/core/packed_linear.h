@@ -6,7 +6,8 @@
 // Why: re-packing W inside every sgemm call is a large share of a batch-1 encoder GEMM
 // (M = 64 rows); a primitive with pre-packed weights skips it, and in bf16 it runs the
 // AVX512-BF16 / AMX dot-product instructions (source rounded to bf16 per call, fp32
-// accumulation, fp32 output).
+// accumulation, fp32 output). One bf16 row (a batch-1 decode step) skips oneDNN for a
+// hand-written AVX512-BF16 GEMV on its own packed copy (core/src/bf16_gemv.h says why).
 //
 // The pack is a snapshot: it copies W and b when constructed and never reads the Linear again.
 // Whoever changes the weights afterwards must rebuild it (CaptionModel drops its pack on every
@@ -79,7 +80,8 @@ class PackedLinear {
   int64_t in_features() const;
   int64_t out_features() const;
   Precision precision() const;
-  // The oneDNN implementation chosen for `rows` rows (e.g. "brg:avx512_core_bf16").
+  // The implementation that runs `rows` rows: oneDNN's choice (e.g. "brg:avx512_core_bf16"), or
+  // "glimpse avx512_bf16 gemv" for one bf16 row where the CPU has AVX512-BF16 (bf16_gemv.h).
   std::string implementation(int64_t rows) const;
 
  private:
