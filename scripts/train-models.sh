@@ -22,8 +22,9 @@
 #                                                # run it again to continue
 #
 # Wall time measured on the AMD EPYC (2 cores) of these sessions, mostly one thread beside
-# builds: stage 1 ~17 min, 2 84 min, 3 23 min (2 threads), 4 145 min (to step 10,036), 5 about
-# 17-25 min per model (7 models): about 7 hours in all, in several sittings. Every run resumes
+# builds: stage 1 ~17 min, 2 84 min, 3 23 min (2 threads), 4 145 min (to step 10,036), 5 9-17
+# min, 6 92 min, 7 12-18 min per model (7 models; Intel Xeon, two runs side by side): about 9
+# hours in all, in several sittings. Every run resumes
 # from its training state in runs/ when there is one, so an interrupted call (Ctrl-C, a killed
 # session, --max-minutes) loses at most one checkpoint interval.
 set -euo pipefail
