@@ -106,6 +106,8 @@ void Bf16Gemv::apply(const uint16_t* x, const float* bias, LinearEpilogue epilog
   const bool accumulate = epilogue == LinearEpilogue::Accumulate;
   const bool gelu = epilogue == LinearEpilogue::GeluErf || epilogue == LinearEpilogue::GeluTanh;
   const int threads = num_threads();
+  // Read by the OpenMP if clause below (cppcheck does not see pragmas).
+  // cppcheck-suppress unreadVariable
   const bool parallel = threads > 1 && out_ * pairs_ * 2 >= kParallelMinWeights && !omp_in_parallel();
   // A static split of the blocks: thread t always gets the same ones.
 #pragma omp parallel num_threads(threads) if (parallel)

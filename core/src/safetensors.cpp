@@ -142,14 +142,14 @@ std::string read_all(const std::string& path) {
 }  // namespace
 
 SafeTensors parse_safetensors(const std::string& bytes, const std::string& what) {
-  auto fail = [&](const std::string& msg) -> Error { return Error("safetensors '" + what + "': " + msg); };
-  if (bytes.size() < 8) throw fail("file is " + std::to_string(bytes.size()) + " bytes, too short for the 8-byte header length");
+  auto bad = [&](const std::string& msg) -> Error { return Error("safetensors '" + what + "': " + msg); };
+  if (bytes.size() < 8) throw bad("file is " + std::to_string(bytes.size()) + " bytes, too short for the 8-byte header length");
   uint64_t header_len = 0;
   for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | static_cast<unsigned char>(bytes[i]);
   if (header_len > kMaxHeaderBytes)
-    throw fail("header length " + std::to_string(header_len) + " exceeds the 100 MB limit (kMaxHeaderBytes)");
+    throw bad("header length " + std::to_string(header_len) + " exceeds the 100 MB limit (kMaxHeaderBytes)");
   if (header_len > bytes.size() - 8)
-    throw fail("header length " + std::to_string(header_len) + " runs past the end of the file (" + std::to_string(bytes.size()) + " bytes): truncated?");
+    throw bad("header length " + std::to_string(header_len) + " runs past the end of the file (" + std::to_string(bytes.size()) + " bytes): truncated?");
   // The limits are checked by a first, counting pass (nlohmann's SAX interface, no parse tree),
   // so an oversized header costs neither memory nor the quadratic time of a filtered parse.
   HeaderLimits limits;
@@ -160,14 +160,14 @@ SafeTensors parse_safetensors(const std::string& bytes, const std::string& what)
   } catch (const json::exception&) {
     // Invalid JSON: the parse below reports it.
   }
-  if (!limits.fault.empty()) throw fail(limits.fault);
+  if (!limits.fault.empty()) throw bad(limits.fault);
   json header;
   try {
     header = json::parse(header_begin, header_end);
   } catch (const json::exception& e) {
-    throw fail(std::string("header is not valid JSON: ") + e.what());
+    throw bad(std::string("header is not valid JSON: ") + e.what());
   }
-  if (!header.is_object()) throw fail("header is not a JSON object");
+  if (!header.is_object()) throw bad("header is not a JSON object");
   const uint64_t data_begin = 8 + header_len;
   const uint64_t data_size = bytes.size() - data_begin;
 
@@ -177,46 +177,46 @@ SafeTensors parse_safetensors(const std::string& bytes, const std::string& what)
     const std::string& name = it.key();
     const json& entry = it.value();
     if (name == "__metadata__") {
-      if (!entry.is_object()) throw fail("__metadata__ is not an object");
+      if (!entry.is_object()) throw bad("__metadata__ is not an object");
       for (auto m = entry.begin(); m != entry.end(); ++m) {
-        if (!m.value().is_string()) throw fail("__metadata__ value '" + m.key() + "' is not a string");
+        if (!m.value().is_string()) throw bad("__metadata__ value '" + m.key() + "' is not a string");
         out.metadata[m.key()] = m.value().get<std::string>();
       }
       continue;
     }
     const std::string where = "tensor '" + name + "'";
     if (!entry.is_object() || !entry.contains("dtype") || !entry.contains("shape") || !entry.contains("data_offsets"))
-      throw fail(where + " needs dtype, shape and data_offsets");
-    if (!entry["dtype"].is_string()) throw fail(where + ": dtype is not a string");
+      throw bad(where + " needs dtype, shape and data_offsets");
+    if (!entry["dtype"].is_string()) throw bad(where + ": dtype is not a string");
     const std::string dtype = entry["dtype"].get<std::string>();
     const TypeInfo* info = nullptr;
     for (const auto& t : kTypes)
       if (dtype == t.name) info = &t;
-    if (!info) throw fail(where + ": unsupported dtype '" + dtype + "' (F32, F16, BF16 are read)");
+    if (!info) throw bad(where + ": unsupported dtype '" + dtype + "' (F32, F16, BF16 are read)");
     const json& shape_j = entry["shape"];
-    if (!shape_j.is_array() || shape_j.size() > 8) throw fail(where + ": shape must be an array of at most 8 sizes");
+    if (!shape_j.is_array() || shape_j.size() > 8) throw bad(where + ": shape must be an array of at most 8 sizes");
     Shape shape;
     for (const json& d : shape_j) {
-      if (!d.is_number_unsigned()) throw fail(where + ": shape entries must be non-negative integers");
+      if (!d.is_number_unsigned()) throw bad(where + ": shape entries must be non-negative integers");
       const uint64_t v = d.get<uint64_t>();
-      if (v > (uint64_t{1} << 31)) throw fail(where + ": dimension " + std::to_string(v) + " is too large");
+      if (v > (uint64_t{1} << 31)) throw bad(where + ": dimension " + std::to_string(v) + " is too large");
       shape.push_back(static_cast<int64_t>(v));
     }
     int64_t numel;
     try {
       numel = shape_numel(shape);
     } catch (const Error& e) {
-      throw fail(where + ": " + e.what());
+      throw bad(where + ": " + e.what());
     }
     const json& off = entry["data_offsets"];
     if (!off.is_array() || off.size() != 2 || !off[0].is_number_unsigned() || !off[1].is_number_unsigned())
-      throw fail(where + ": data_offsets must be two non-negative integers");
+      throw bad(where + ": data_offsets must be two non-negative integers");
     const uint64_t begin = off[0].get<uint64_t>(), end = off[1].get<uint64_t>();
     if (begin > end || end > data_size)
-      throw fail(where + ": data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) + "] lie outside the " + std::to_string(data_size) + " data bytes" +
+      throw bad(where + ": data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) + "] lie outside the " + std::to_string(data_size) + " data bytes" +
                  (begin <= end ? " (is the file truncated?)" : ""));
     if (end - begin != static_cast<uint64_t>(numel) * info->bytes)
-      throw fail(where + ": " + std::to_string(end - begin) + " bytes do not hold shape " + shape_str(shape) + " of " + dtype);
+      throw bad(where + ": " + std::to_string(end - begin) + " bytes do not hold shape " + shape_str(shape) + " of " + dtype);
     ranges.emplace_back(begin, end);
 
     Tensor t(shape);
@@ -231,12 +231,12 @@ SafeTensors parse_safetensors(const std::string& bytes, const std::string& what)
       }
       t[i] = v;
     }
-    if (!t.all_finite()) throw fail(where + " " + shape_str(shape) + " contains NaN or Inf");
+    if (!t.all_finite()) throw bad(where + " " + shape_str(shape) + " contains NaN or Inf");
     out.tensors.emplace(name, std::move(t));
   }
   std::sort(ranges.begin(), ranges.end());
   for (size_t i = 1; i < ranges.size(); ++i)
-    if (ranges[i].first < ranges[i - 1].second) throw fail("tensor data ranges overlap");
+    if (ranges[i].first < ranges[i - 1].second) throw bad("tensor data ranges overlap");
   return out;
 }
 

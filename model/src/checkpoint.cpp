@@ -35,19 +35,19 @@ namespace {
 
 // `path` names the file (or buffer) in errors.
 Checkpoint checkpoint_from(SafeTensors file, const std::string& path) {
-  auto fail = [&](const std::string& what) { return Error("model '" + path + "': " + what); };
+  auto bad = [&](const std::string& what) { return Error("model '" + path + "': " + what); };
   auto meta = [&](const char* key) -> const std::string& {
     auto it = file.metadata.find(key);
-    if (it == file.metadata.end()) throw fail(std::string("metadata has no '") + key + "': not a Glimpse model");
+    if (it == file.metadata.end()) throw bad(std::string("metadata has no '") + key + "': not a Glimpse model");
     return it->second;
   };
   if (meta("glimpse.format") != kFormat)
-    throw fail("format version '" + meta("glimpse.format") + "' is not supported (expected " + kFormat + ")");
+    throw bad("format version '" + meta("glimpse.format") + "' is not supported (expected " + kFormat + ")");
   ModelConfig config;
   try {
     config = config_from_json(meta("glimpse.config"));
   } catch (const Error& e) {
-    throw fail(e.what());
+    throw bad(e.what());
   }
   // The vocabulary and the provenance are small: check them before any weight is touched.
   const std::string& vocabulary_json = meta("glimpse.vocabulary");
@@ -55,14 +55,14 @@ Checkpoint checkpoint_from(SafeTensors file, const std::string& path) {
   try {
     vocabulary_size = text::Vocabulary::from_json(vocabulary_json, "glimpse.vocabulary").size();
   } catch (const Error& e) {
-    throw fail(e.what());
+    throw bad(e.what());
   }
   if (vocabulary_size != config.vocab_size)
-    throw fail("the vocabulary has " + std::to_string(vocabulary_size) + " tokens, the config's vocab_size is " +
+    throw bad("the vocabulary has " + std::to_string(vocabulary_size) + " tokens, the config's vocab_size is " +
                std::to_string(config.vocab_size));
   const std::string& provenance_json = meta("glimpse.provenance");
   const nlohmann::json provenance = nlohmann::json::parse(provenance_json, nullptr, /*allow_exceptions=*/false);
-  if (!provenance.is_object()) throw fail("glimpse.provenance is not a JSON object");
+  if (!provenance.is_object()) throw bad("glimpse.provenance is not a JSON object");
 
   // Every tensor the config implies, by name and shape, before the model is built: a config
   // that asks for more than the file holds is refused without allocating it.
@@ -71,13 +71,13 @@ Checkpoint checkpoint_from(SafeTensors file, const std::string& path) {
   for (const ParameterSpec& spec : layout) {
     expected.insert(spec.name);
     const auto it = file.tensors.find(spec.name);
-    if (it == file.tensors.end()) throw fail("tensor '" + spec.name + "' is missing");
+    if (it == file.tensors.end()) throw bad("tensor '" + spec.name + "' is missing");
     if (it->second.shape() != spec.shape)
-      throw fail("tensor '" + spec.name + "' has shape " + shape_str(it->second.shape()) +
+      throw bad("tensor '" + spec.name + "' has shape " + shape_str(it->second.shape()) +
                  ", the config needs " + shape_str(spec.shape));
   }
   for (const auto& [name, t] : file.tensors)
-    if (!expected.count(name)) throw fail("unexpected tensor '" + name + "' (not part of this config)");
+    if (!expected.count(name)) throw bad("unexpected tensor '" + name + "' (not part of this config)");
 
   Checkpoint out;
   out.vocabulary_json = vocabulary_json;
@@ -88,12 +88,12 @@ Checkpoint checkpoint_from(SafeTensors file, const std::string& path) {
     // parameter_layout() is checked against CaptionModel for every fusion (test_bad_inputs);
     // this guards the two from drifting apart in a build that skipped the test.
     if (it == file.tensors.end() || it->second.shape() != np.param->value.shape())
-      throw fail("internal: parameter '" + np.name + "' " + shape_str(np.param->value.shape()) +
+      throw bad("internal: parameter '" + np.name + "' " + shape_str(np.param->value.shape()) +
                  " is not in parameter_layout()");
     np.param->value = std::move(it->second);
   }
   if (out.model->parameters().size() != layout.size())
-    throw fail("internal: the model has " + std::to_string(out.model->parameters().size()) +
+    throw bad("internal: the model has " + std::to_string(out.model->parameters().size()) +
                " parameters, parameter_layout() lists " + std::to_string(layout.size()));
   return out;
 }

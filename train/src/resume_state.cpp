@@ -39,20 +39,20 @@ void save_resume_state(const std::string& path, const model::CaptionModel& model
 
 ResumeState load_resume_state(const std::string& path) {
   SafeTensors file = load_safetensors(path);
-  auto fail = [&](const std::string& what) {
+  auto bad = [&](const std::string& what) {
     return Error("training state '" + path + "': " + what);
   };
   auto meta = [&](const char* key) -> const std::string& {
     auto it = file.metadata.find(key);
     if (it == file.metadata.end())
-      throw fail(std::string("metadata has no '") + key + "': not a Glimpse training state");
+      throw bad(std::string("metadata has no '") + key + "': not a Glimpse training state");
     return it->second;
   };
   ResumeState s;
   try {
     s.config = model::config_from_json(meta("glimpse.config"));
   } catch (const Error& e) {
-    throw fail(e.what());
+    throw bad(e.what());
   }
   s.vocabulary_json = meta("glimpse.vocabulary");
   try {
@@ -62,9 +62,9 @@ ResumeState load_resume_state(const std::string& path) {
     s.progress.best_step = j.at("best_step").get<int64_t>();
     s.options_json = j.at("options").dump();
     if (s.progress.step < 0 || j.at("adam_steps").get<int64_t>() != s.progress.step)
-      throw fail("inconsistent step counts");
+      throw bad("inconsistent step counts");
   } catch (const nlohmann::json::exception& e) {
-    throw fail(std::string("glimpse.train_state is malformed: ") + e.what());
+    throw bad(std::string("glimpse.train_state is malformed: ") + e.what());
   }
   s.tensors = std::move(file.tensors);
   return s;
