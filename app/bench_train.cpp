@@ -29,6 +29,9 @@ namespace fs = std::filesystem;
 
 constexpr double kTargetSpeedup = 1.5;
 constexpr double kLossTolerance = 1e-4;  // relative, first-step loss, dropout off
+// bf16 matmuls against glimpse's own fp32 step, same weights and batch, dropout off: inputs
+// rounded to 8 significant bits move the mean loss by about 1e-4 relative at these shapes.
+constexpr double kBf16LossTolerance = 5e-3;
 
 // A float setting as the decimal it was written as (1e-4f prints 0.0001, not 9.99999974e-05).
 double decimal(float v) {
@@ -123,6 +126,26 @@ void run_train_bench(const TrainBenchOptions& o) {
     report["glimpse"]["sgemm_best_kernel_gflops_2048x1024x256"] = best->gflops_2048x1024x256;
     report["glimpse"]["fraction_of_best_kernel_sgemm_2048x1024x256"] = tm.gflops / best->gflops_2048x1024x256;
   }
+  if (g.bf16_times) {
+    const auto& b = *g.bf16_times;
+    json j = {{"ms_per_step", b.step_ms},
+              {"forward_ms", b.forward_ms},
+              {"samples_per_s", b.samples_per_s},
+              {"gflops", b.gflops},
+              {"fraction_of_sgemm", b.gflops / g.sgemm.time_weighted_gflops},
+              {"speedup_over_fp32", b.samples_per_s / tm.samples_per_s},
+              {"check_losses", g.bf16_check_losses}};
+    if (best && best->gflops_2048x1024x256 > 0)
+      j["fraction_of_best_kernel_sgemm_2048x1024x256"] = b.gflops / best->gflops_2048x1024x256;
+    if (!g.bf16_check_losses.empty() && !g.check_losses.empty()) {
+      const double d = std::fabs(g.bf16_check_losses[0] - g.check_losses[0]) /
+                       std::max(1e-12, std::fabs(static_cast<double>(g.check_losses[0])));
+      j["first_step_relative_difference_from_fp32"] = d;
+      j["tolerance"] = kBf16LossTolerance;
+      j["agree"] = d <= kBf16LossTolerance;
+    }
+    report["glimpse_bf16"] = j;
+  }
   bool agree = false;
   double rel = NAN;
   if (!t.is_null()) {
@@ -145,6 +168,8 @@ void run_train_bench(const TrainBenchOptions& o) {
                               {"agree", agree}};
     }
   }
+  if (report.contains("glimpse_bf16") && !t.is_null())
+    report["glimpse_bf16"]["speedup"] = g.bf16_times->samples_per_s / t["samples_per_s"].get<double>();
   if (o.as_json) {
     std::cout << report.dump(2) << "\n";
     return;
@@ -188,6 +213,24 @@ void run_train_bench(const TrainBenchOptions& o) {
         << " GFLOP/s (2048x1024x256); fraction of it: " << std::setprecision(0)
         << 100 * tm.gflops / best->gflops_2048x1024x256 << "%\n";
   out << peer_blas_line(blas) << "\n";
+  if (report.contains("glimpse_bf16")) {
+    const json& b = report["glimpse_bf16"];
+    out << std::setprecision(2) << "\nbf16 matmuls (--precision bf16: bf16 inputs, fp32 accumulation, weights and AdamW): "
+        << b["ms_per_step"].get<double>() << " ms / step, " << std::setprecision(1)
+        << b["samples_per_s"].get<double>() << " samples/s = " << std::setprecision(2)
+        << b["speedup_over_fp32"].get<double>() << "x fp32";
+    if (b.contains("speedup")) out << ", " << b["speedup"].get<double>() << "x pytorch";
+    out << "; " << std::setprecision(1) << b["gflops"].get<double>() << " GFLOP/s = " << std::setprecision(0)
+        << 100 * b["fraction_of_sgemm"].get<double>() << "% of fp32 sgemm (time-weighted)";
+    if (b.contains("fraction_of_best_kernel_sgemm_2048x1024x256"))
+      out << ", " << 100 * b["fraction_of_best_kernel_sgemm_2048x1024x256"].get<double>()
+          << "% of the best kernel's (2048x1024x256)";
+    out << "\n";
+    if (b.contains("agree"))
+      out << std::scientific << std::setprecision(1) << "bf16 first-step loss, dropout off: relative difference from fp32 "
+          << b["first_step_relative_difference_from_fp32"].get<double>() << " (tolerance " << kBf16LossTolerance
+          << "): " << (b["agree"].get<bool>() ? "agree" : "DISAGREE") << std::fixed << "\n";
+  }
   if (!t.is_null())
     if (const auto warn = peer_blas_mismatch(blas, t["blas"], "PyTorch"); !warn.empty()) out << warn << "\n";
   if (report.contains("loss_check")) {

@@ -24,6 +24,7 @@ struct TrainArgs {
   float dropout = -1;
   bool no_contexts = false;
   int threads = 0;
+  std::string precision = "fp32";
 };
 
 // The defaults, then --config's fields (a whole or partial ModelConfig JSON), then the flags.
@@ -64,6 +65,7 @@ int run(TrainArgs& a) {
   a.options.config = model_config(a);
   a.options.out_type = stored_type(a.save_dtype);
   a.options.use_contexts = !a.no_contexts;
+  a.options.precision = parse_precision_request(a.precision);
   if (a.options.catalogue.empty()) a.options.catalogue = find_shipped_file("assets/scene-objects.json").string();
   // Ctrl-C / kill: finish the step, save the state, exit; a second signal kills as usual.
   std::signal(SIGINT, on_signal);
@@ -125,6 +127,10 @@ void add_train_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--stop-after", o.stop_after, "Save the state and stop after N steps of this process");
   cmd->add_option("--max-minutes", o.max_minutes, "Save the state and stop after this much wall time");
   cmd->add_option("--threads", args->threads, "Threads per process (default: GLIMPSE_THREADS or all cores)");
+  cmd->add_option("--precision", args->precision,
+                  "Matmul arithmetic of the training step: fp32 | bf16 (bf16 inputs, fp32 accumulation, "
+                  "weights and optimiser; needs AVX512-BF16 or AMX) | auto (bf16 where the CPU has it)")
+      ->check(CLI::IsMember({"fp32", "bf16", "auto"}));
   cmd->callback([args, &exit_code]() {
     try {
       exit_code = run(*args);

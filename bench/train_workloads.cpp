@@ -62,6 +62,7 @@ train::StepSettings TrainHyper::settings() const {
   s.adam.weight_decay = weight_decay;
   s.label_smoothing = label_smoothing;
   s.clip = max_grad_norm;
+  s.bf16_matmuls = bf16_matmuls;
   return s;
 }
 
@@ -178,8 +179,14 @@ TrainBenchResult run_train_workload(model::CaptionModel& model, const train::Tra
                                     const TrainHyper& h, double min_seconds, int check_steps) {
   TrainBenchResult r;
   // The check first: it copies the initial weights, which the timed steps then change.
+  // Both checks start from the initial weights, so their losses compare (bf16 against fp32).
+  TrainHyper bf16 = h;
+  bf16.bf16_matmuls = true;
+  const bool has_bf16 = cpu_has_bf16();
   if (check_steps > 0) r.check_losses = dropout_free_losses(model, b, h, check_steps);
+  if (check_steps > 0 && has_bf16) r.bf16_check_losses = dropout_free_losses(model, b, bf16, check_steps);
   r.times = time_training(model, b, h, min_seconds);
+  if (has_bf16) r.bf16_times = time_training(model, b, bf16, min_seconds);
   r.sgemm = measure_sgemm(model.config(), b, min_seconds);
   return r;
 }

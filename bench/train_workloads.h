@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,7 @@ struct TrainHyper {
   float label_smoothing = 0.1f;
   float max_grad_norm = 1.0f;
   int32_t pad_id = 0;  // ignored target
+  bool bf16_matmuls = false;  // StepSettings::bf16_matmuls (not passed to the PyTorch peer)
 
   train::StepSettings settings() const;
 };
@@ -72,6 +74,9 @@ struct TrainBenchResult {
   TrainTimes times;
   SgemmReference sgemm;
   std::vector<float> check_losses;  // dropout_free_losses
+  // The same step with bf16 matmuls, measured when the CPU has bf16 (else empty / nullopt).
+  std::optional<TrainTimes> bf16_times;
+  std::vector<float> bf16_check_losses;
 };
 TrainBenchResult run_train_workload(model::CaptionModel& model, const train::TrainingBatch& batch,
                                     const TrainHyper& hyper, double min_seconds, int check_steps);

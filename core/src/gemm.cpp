@@ -94,7 +94,12 @@ void gemm_with(GemmBackend backend, bool trans_a, bool trans_b, int64_t M, int64
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
           const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
           int64_t ldc) {
-  gemm_with(gemm_backend(), trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  const GemmBackend backend = gemm_backend();
+  if (backend == GemmBackend::Dnnl && bf16_gemm_enabled() && M * N * K >= kBf16GemmMinMacs) {
+    gemm_bf16(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    return;
+  }
+  gemm_with(backend, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 }  // namespace glimpse

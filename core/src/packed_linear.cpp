@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "bf16_gemv.h"
+#include "bf16_round.h"
+#include "onednn_runtime.h"
 #include "glimpse/core/error.h"
 
 namespace glimpse {
@@ -20,17 +22,8 @@ using dnnl::memory;
 using tag = dnnl::memory::format_tag;
 using dt = dnnl::memory::data_type;
 
-dnnl::engine& cpu_engine() {
-  static dnnl::engine eng(dnnl::engine::kind::cpu, 0);
-  return eng;
-}
-
-// One stream per thread: a stream is cheap but not free to create, and concurrent calls must
-// not share one.
-dnnl::stream& thread_stream() {
-  thread_local dnnl::stream s(cpu_engine());
-  return s;
-}
+using detail::cpu_engine;
+using detail::thread_stream;
 
 std::atomic<int>& bf16_override() {
   static std::atomic<int> v{-1};
@@ -48,19 +41,7 @@ std::atomic<int>& default_request_slot() {
   return slot;
 }
 
-// fp32 -> bf16 with round-to-nearest-even (what vcvtneps2bf16 does); NaN stays a quiet NaN.
-void to_bf16(const float* x, int64_t n, uint16_t* y) {
-  for (int64_t i = 0; i < n; ++i) {
-    uint32_t u;
-    std::memcpy(&u, x + i, sizeof u);
-    if ((u & 0x7fffffffu) > 0x7f800000u) {
-      y[i] = static_cast<uint16_t>((u >> 16) | 0x40u);
-      continue;
-    }
-    u += 0x7fffu + ((u >> 16) & 1u);
-    y[i] = static_cast<uint16_t>(u >> 16);
-  }
-}
+using detail::round_to_bf16;
 
 }  // namespace
 
@@ -226,7 +207,7 @@ PackedLinear::PackedLinear(const float* weight, const float* bias, int64_t out_f
   }
   if (precision == Precision::Bf16 && detail::bf16_gemv_supported()) {
     std::vector<uint16_t> w(m.weight.size());
-    to_bf16(m.weight.data(), static_cast<int64_t>(w.size()), w.data());
+    round_to_bf16(m.weight.data(), static_cast<int64_t>(w.size()), w.data());
     m.gemv = detail::Bf16Gemv(w.data(), out_features, in_features);
   }
 }
@@ -274,7 +255,7 @@ void PackedLinear::apply(const float* x, int64_t rows, float* y) const {
   // libdnnl's per-call dispatch was ~15 us of a ~205 us batch-1 step (18 such calls).
   if (rows == 1 && !m.gemv.empty()) {
     x_bf16.resize(static_cast<size_t>(m.gemv.padded_in()));
-    to_bf16(x, m.in, x_bf16.data());
+    round_to_bf16(x, m.in, x_bf16.data());
     if (m.gemv.padded_in() > m.in) x_bf16[static_cast<size_t>(m.in)] = 0;
     m.gemv.apply(x_bf16.data(), m.bias.empty() ? nullptr : m.bias.data(), m.epilogue, y);
     return;
@@ -284,7 +265,7 @@ void PackedLinear::apply(const float* x, int64_t rows, float* y) const {
   void* src_ptr = const_cast<float*>(x);
   if (m.precision == Precision::Bf16) {
     x_bf16.resize(static_cast<size_t>(rows * m.in));
-    to_bf16(x, rows * m.in, x_bf16.data());
+    round_to_bf16(x, rows * m.in, x_bf16.data());
     src_ptr = x_bf16.data();
   }
   const size_t scratch_bytes = plan->scratch_md.get_size();

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "bf16_round.h"
 #include "glimpse/core/error.h"
 
 namespace glimpse {
@@ -78,12 +79,6 @@ float bf16_to_float(uint16_t h) {
   return f;
 }
 
-uint16_t float_to_bf16(float f) {
-  uint32_t x;
-  std::memcpy(&x, &f, 4);
-  if (std::isnan(f)) return static_cast<uint16_t>((x >> 16) | 0x40u);
-  return static_cast<uint16_t>((x + 0x7fffu + ((x >> 16) & 1u)) >> 16);
-}
 
 // Counts what a header holds without building it (nlohmann's SAX interface) and stops at the
 // first limit it passes: more than kMaxTensorCount tensor entries, more than kMaxHeaderValues
@@ -298,7 +293,7 @@ void save_safetensors(const std::string& path, const std::map<std::string, Tenso
         std::memcpy(b, &v, 4);
         bytes.append(b, 4);
       } else {
-        uint16_t h = type == StoredType::F16 ? float_to_half(t[i]) : float_to_bf16(t[i]);
+        uint16_t h = type == StoredType::F16 ? float_to_half(t[i]) : detail::round_to_bf16(t[i]);
         bytes.push_back(static_cast<char>(h & 0xff));
         bytes.push_back(static_cast<char>(h >> 8));
       }

@@ -91,7 +91,9 @@ std::string provenance(const TrainOptions& o, const TrainProgress& p, int64_t st
                       {"step", step},
                       {"ranks", ranks},
                       {"training_data", data_infos},
-                      {"run", nlohmann::json::parse(run_json(o))}};
+                      {"run", nlohmann::json::parse(run_json(o))},
+                      // The process that saved the file; a resumed run may have changed it.
+                      {"matmul_precision", precision_name(resolve_precision(o.precision))}};
   if (p.best_step >= 0) j["best_validation_cider_d"] = p.best_score;
   return j.dump();
 }
@@ -159,6 +161,7 @@ TrainResult run_training(const TrainOptions& options, const Communicator& comm,
   settings.label_smoothing = o.label_smoothing;
   settings.clip = o.clip;
   settings.object_weight = o.object_loss;
+  settings.bf16_matmuls = resolve_precision(o.precision) == Precision::Bf16;
   TrainingStep trainer(model, settings);
   TrainProgress progress;
   std::string init_summary;
@@ -183,7 +186,8 @@ TrainResult run_training(const TrainOptions& options, const Communicator& comm,
                      " images, vocabulary " + std::to_string(vocab.size()) + ", " +
                      std::to_string(count_parameters(model.parameters())) + " parameters, fusion " +
                      fusion_name(o.config.fusion) + ", batch " + std::to_string(o.batch) +
-                     (comm.distributed() ? " over " + std::to_string(comm.size()) + " ranks" : ""));
+                     (comm.distributed() ? " over " + std::to_string(comm.size()) + " ranks" : "") +
+                     (settings.bf16_matmuls ? ", bf16 matmuls (fp32 weights and optimiser)" : ""));
     if (!init_summary.empty()) reporter.message("--init '" + o.init + "': " + init_summary);
   }
 

@@ -1,6 +1,8 @@
 #include "glimpse/train/training_step.h"
 
 #include "glimpse/core/error.h"
+#include "glimpse/core/gemm.h"
+#include "glimpse/core/packed_linear.h"
 #include "glimpse/model/decoding.h"
 
 namespace glimpse::train {
@@ -10,11 +12,13 @@ TrainingStep::TrainingStep(model::CaptionModel& model, const StepSettings& setti
       settings_(settings),
       optimizer_(model.parameters(), settings.adam),
       loss_(model::kPadId, settings.label_smoothing) {
+  if (settings.bf16_matmuls) resolve_precision(PrecisionRequest::Bf16);  // a clear error without it
   check(settings.object_weight == 0 || model.config().object_classes > 0, "TrainingStep",
         "an object-loss weight needs a model with an object head (object_classes > 0)");
 }
 
 float TrainingStep::forward(const TrainingBatch& batch) {
+  const Bf16GemmScope matmuls(settings_.bf16_matmuls);
   model_.forward(batch.inputs(), batch.caption_inputs.data(), batch.caption_len, logits_, true);
   if (settings_.object_weight > 0) {
     check(static_cast<int64_t>(batch.patch_objects.size()) == batch.batch * model_.num_patches(),
@@ -27,6 +31,7 @@ float TrainingStep::forward(const TrainingBatch& batch) {
 }
 
 void TrainingStep::backward(const TrainingBatch& batch, double total_tokens, double total_patches) {
+  const Bf16GemmScope matmuls(settings_.bf16_matmuls);
   zero_grads(model_.parameters());
   const float scale = total_tokens > 0 ? static_cast<float>(counted() / total_tokens) : 0.0f;
   loss_.backward(batch.caption_targets.data(), scale, d_logits_);

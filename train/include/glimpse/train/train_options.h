@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "glimpse/core/packed_linear.h"
 #include "glimpse/core/safetensors.h"
 #include "glimpse/model/model_config.h"
 
@@ -28,6 +29,9 @@ struct TrainOptions {
   float object_loss = 0.0f;  // > 0: weight of the patch-object loss (object_classes.h); the
                              // model gets an object head with one class per object name + 1
   uint64_t seed = 1;
+  // Arithmetic of the training step's matmuls (StepSettings::bf16_matmuls). Not part of
+  // run_json: a run may resume in the other precision (the weights are fp32 either way).
+  PrecisionRequest precision = PrecisionRequest::Fp32;
   std::string init;  // non-empty: start from this model's weights (init_weights.h), not at random
 
   std::string out;                 // the best model (by validation CIDEr-D; else the last)

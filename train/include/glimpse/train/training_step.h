@@ -8,6 +8,7 @@
 //             caption loss (mean over `total_tokens`) + w * object loss (mean over `total_patches`)
 //   clip      global-norm clipping; returns the norm before it
 //   apply     AdamW at the given learning rate
+// forward and backward open a Bf16GemmScope when the settings ask for bf16 matmuls.
 // run() chains the four on one process. `glimpse train` and `glimpse bench --train` both step
 // through this class, so the benchmark times the step the trainer takes.
 #pragma once
@@ -26,6 +27,9 @@ struct StepSettings {
   float label_smoothing = 0.1f;
   float clip = 1.0f;           // global L2 norm
   float object_weight = 0.0f;  // > 0: batches carry patch_objects and the model an object head
+  // Forward and backward run their projections in bf16 (Bf16GemmScope, glimpse/core/gemm.h):
+  // mixed precision, the weights, gradients and optimiser stay fp32. Needs a bf16 CPU.
+  bool bf16_matmuls = false;
 };
 
 class TrainingStep {
