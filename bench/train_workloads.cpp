@@ -186,7 +186,11 @@ TrainBenchResult run_train_workload(model::CaptionModel& model, const train::Tra
   if (check_steps > 0) r.check_losses = dropout_free_losses(model, b, h, check_steps);
   if (check_steps > 0 && has_bf16) r.bf16_check_losses = dropout_free_losses(model, b, bf16, check_steps);
   r.times = time_training(model, b, h, min_seconds);
-  if (has_bf16) r.bf16_times = time_training(model, b, bf16, min_seconds);
+  if (has_bf16) {
+    r.bf16_times = time_training(model, b, bf16, min_seconds);
+    const int64_t d = model.config().d_model;
+    r.bf16_kernel = bf16_gemm_implementation(false, true, b.batch * model.num_patches(), 3 * d, d);
+  }
   r.sgemm = measure_sgemm(model.config(), b, min_seconds);
   return r;
 }

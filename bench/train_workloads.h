@@ -77,6 +77,7 @@ struct TrainBenchResult {
   // The same step with bf16 matmuls, measured when the CPU has bf16 (else empty / nullopt).
   std::optional<TrainTimes> bf16_times;
   std::vector<float> bf16_check_losses;
+  std::string bf16_kernel;  // oneDNN's kernel for the step's largest projection shape (patch QKV)
 };
 TrainBenchResult run_train_workload(model::CaptionModel& model, const train::TrainingBatch& batch,
                                     const TrainHyper& hyper, double min_seconds, int check_steps);

@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "glimpse/core/precision.h"
 #include "train_workloads.h"
 
 namespace glimpse {
@@ -118,6 +119,19 @@ TEST(BenchTrain, WorkloadWithoutTorchReturnsPositiveFigures) {
   EXPECT_GT(r.sgemm.representative_gflops, 0.0);
   ASSERT_EQ(r.check_losses.size(), 2u);
   for (float l : r.check_losses) EXPECT_TRUE(std::isfinite(l) && l > 0.0f);
+  // The bf16 step is measured exactly where the CPU has bf16. This model is below
+  // kBf16GemmMinMacs everywhere, so its bf16 check losses are the fp32 ones (tests/test_gemm_bf16
+  // compares the two precisions where bf16 runs).
+  if (cpu_has_bf16()) {
+    ASSERT_TRUE(r.bf16_times.has_value());
+    EXPECT_GT(r.bf16_times->step_ms, 0.0);
+    EXPECT_GT(r.bf16_times->gflops, 0.0);
+    EXPECT_NE(r.bf16_kernel.find("bf16"), std::string::npos) << r.bf16_kernel;
+    EXPECT_EQ(r.bf16_check_losses, r.check_losses);
+  } else {
+    EXPECT_FALSE(r.bf16_times.has_value());
+    EXPECT_TRUE(r.bf16_check_losses.empty());
+  }
 }
 
 }  // namespace

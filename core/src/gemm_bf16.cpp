@@ -18,7 +18,7 @@
 #include "bf16_round.h"
 #include "glimpse/core/error.h"
 #include "glimpse/core/gemm.h"
-#include "glimpse/core/packed_linear.h"
+#include "glimpse/core/precision.h"
 #include "onednn_runtime.h"
 
 namespace glimpse {
@@ -102,16 +102,10 @@ void round_rows(const float* x, int64_t rows, int64_t cols, int64_t ld, uint16_t
   for (int64_t r = 0; r < rows; ++r) detail::round_to_bf16(x + r * ld, cols, y + r * cols);
 }
 
-void require_bf16_cpu() {
-  if (!cpu_has_bf16())
-    throw Error("bf16 matmuls need a CPU with AVX512-BF16 or AMX-BF16; oneDNN reports " +
-                onednn_cpu_isa_name() + " here (use --precision fp32)");
-}
-
 }  // namespace
 
 Bf16GemmScope::Bf16GemmScope(bool enable) : previous_(t_bf16_gemm) {
-  if (enable) require_bf16_cpu();
+  if (enable) resolve_precision(PrecisionRequest::Bf16);  // a clear error without bf16
   t_bf16_gemm = enable;
 }
 
@@ -123,7 +117,7 @@ void gemm_bf16(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, floa
                const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
                int64_t ldc) {
   if (M <= 0 || N <= 0) return;
-  require_bf16_cpu();
+  resolve_precision(PrecisionRequest::Bf16);
   check(K >= 0 && ldc >= N, "gemm_bf16", "bad sizes");
   if (K == 0) {
     // oneDNN refuses an empty reduction; the product is zero.
@@ -155,7 +149,7 @@ void gemm_bf16(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, floa
 }
 
 std::string bf16_gemm_implementation(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K) {
-  require_bf16_cpu();
+  resolve_precision(PrecisionRequest::Bf16);
   return thread_plan(ShapeKey{trans_a, trans_b, M, N, K, N, 1.0f, 0.0f}).impl;
 }
 

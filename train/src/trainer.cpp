@@ -86,14 +86,14 @@ void sum_gradients(const ParameterList& params, const Communicator& comm, std::v
 }
 
 std::string provenance(const TrainOptions& o, const TrainProgress& p, int64_t step, int ranks,
-                       const nlohmann::json& data_infos) {
+                       const nlohmann::json& data_infos, Precision matmuls) {
   nlohmann::json j = {{"tool", "glimpse train"},
                       {"step", step},
                       {"ranks", ranks},
                       {"training_data", data_infos},
                       {"run", nlohmann::json::parse(run_json(o))},
                       // The process that saved the file; a resumed run may have changed it.
-                      {"matmul_precision", precision_name(resolve_precision(o.precision))}};
+                      {"matmul_precision", precision_name(matmuls)}};
   if (p.best_step >= 0) j["best_validation_cider_d"] = p.best_score;
   return j.dump();
 }
@@ -161,7 +161,8 @@ TrainResult run_training(const TrainOptions& options, const Communicator& comm,
   settings.label_smoothing = o.label_smoothing;
   settings.clip = o.clip;
   settings.object_weight = o.object_loss;
-  settings.bf16_matmuls = resolve_precision(o.precision) == Precision::Bf16;
+  const Precision matmuls = resolve_precision(o.precision);
+  settings.bf16_matmuls = matmuls == Precision::Bf16;
   TrainingStep trainer(model, settings);
   TrainProgress progress;
   std::string init_summary;
@@ -202,7 +203,7 @@ TrainResult run_training(const TrainOptions& options, const Communicator& comm,
                                                    fusion_name(o.config.fusion) + ")");
   };
   auto save_model = [&](int64_t step) {
-    model::save_checkpoint(o.out, model, vocab_json, provenance(o, progress, step, comm.size(), data_infos),
+    model::save_checkpoint(o.out, model, vocab_json, provenance(o, progress, step, comm.size(), data_infos, matmuls),
                            o.out_type);
   };
 

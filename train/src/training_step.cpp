@@ -2,7 +2,7 @@
 
 #include "glimpse/core/error.h"
 #include "glimpse/core/gemm.h"
-#include "glimpse/core/packed_linear.h"
+#include "glimpse/core/precision.h"
 #include "glimpse/model/decoding.h"
 
 namespace glimpse::train {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "glimpse/core/packed_linear.h"
+#include "glimpse/core/precision.h"
 #include "glimpse/core/safetensors.h"
 #include "glimpse/model/model_config.h"
 
