@@ -97,7 +97,8 @@ Plan& thread_plan(const ShapeKey& key) {
 // rows x cols floats with leading dimension ld -> compact bf16 (row length cols). Split over
 // the OpenMP threads when there is enough of it to pay for the fork.
 void round_rows(const float* x, int64_t rows, int64_t cols, int64_t ld, uint16_t* y) {
-  const bool parallel = rows * cols >= (int64_t{1} << 16) && omp_get_max_threads() > 1;
+  // cppcheck-suppress unreadVariable
+  const bool parallel = rows * cols >= (int64_t{1} << 16) && omp_get_max_threads() > 1;  // read by the pragma's if()
 #pragma omp parallel for schedule(static) if (parallel)
   for (int64_t r = 0; r < rows; ++r) detail::round_to_bf16(x + r * ld, cols, y + r * cols);
 }
