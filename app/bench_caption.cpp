@@ -116,22 +116,25 @@ void run_caption_bench(const CaptionBenchOptions& o) {
   const bench::CaptionTimes g_unpacked = bench::time_captioning(*model, words, o.context_tokens, o.min_seconds);
   const bool has_bf16 = cpu_has_bf16();
   bench::CaptionTimes g_bf16;
+  Bf16Weights bf16_image_weights = Bf16Weights::Rounded;
   CheckCaption bf16_caption;
   const PeerInput bf16_input = make_peer_input(cfg, o.context_tokens);
   if (has_bf16) {
     model->prepare_inference(Precision::Bf16);
+    bf16_image_weights = model->image_encoder_bf16_weights();
     g_bf16 = bench::time_captioning(*model, words, o.context_tokens, o.min_seconds);
     bf16_caption = glimpse_check_caption(*model, bf16_input, words);
   }
   model->prepare_inference(Precision::Fp32);
   const bench::CaptionTimes g = bench::time_captioning(*model, words, o.context_tokens, o.min_seconds);
   // The implementation oneDNN picks at the encoder's widest projection, batch 1.
-  const auto impl_of = [&](Precision p) {
+  const auto impl_of = [&](Precision p, Bf16Weights weights) {
     const std::vector<float> w(static_cast<size_t>(cfg.d_hidden * cfg.d_model), 0.0f);
-    return PackedLinear(w.data(), nullptr, cfg.d_hidden, cfg.d_model, p).implementation(model->num_patches());
+    return PackedLinear(w.data(), nullptr, cfg.d_hidden, cfg.d_model, p, LinearEpilogue::None, weights)
+        .implementation(model->num_patches());
   };
-  const std::string fp32_impl = impl_of(Precision::Fp32);
-  const std::string bf16_impl = has_bf16 ? impl_of(Precision::Bf16) : std::string();
+  const std::string fp32_impl = impl_of(Precision::Fp32, Bf16Weights::Rounded);
+  const std::string bf16_impl = has_bf16 ? impl_of(Precision::Bf16, bf16_image_weights) : std::string();
   // And at one row, a batch-1 decode step's matmuls.
   const std::string bf16_step_impl = [&] {
     if (!has_bf16) return std::string();
@@ -200,6 +203,7 @@ void run_caption_bench(const CaptionBenchOptions& o) {
                               {"greedy_caption_ms", g_bf16.greedy_ms},
                               {"beam3_caption_ms", g_bf16.beam3_ms},
                               {"matmul_impl", bf16_impl},
+                              {"image_encoder_weights", bf16_weights_name(bf16_image_weights)},
                               {"step_matmul_impl", bf16_step_impl},
                               {"same_tokens_as_fp32", same},
                               {"max_abs_logprob_difference_to_fp32", same ? json(worst) : json()}};
@@ -279,7 +283,7 @@ void run_caption_bench(const CaptionBenchOptions& o) {
   if (has_bf16) {
     variant("bf16 pack", report["glimpse_bf16"]);
     const json& b = report["glimpse_bf16"];
-    out << "   (encoders " << bf16_impl << ", decode step " << b["step_matmul_impl"].get<std::string>()
+    out << "   (image encoder " << bf16_impl << ", decode step " << b["step_matmul_impl"].get<std::string>()
         << "; caption "
         << (b["same_tokens_as_fp32"].get<bool>() ? "same as fp32" : "DIFFERS from fp32");
     if (!b["max_abs_logprob_difference_to_fp32"].is_null())

@@ -9,6 +9,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <sstream>
@@ -19,6 +20,7 @@
 #include "glimpse/core/linear.h"
 #include "glimpse/core/packed_linear.h"
 #include "glimpse/core/threads.h"
+#include "bf16_round.h"
 #include "glimpse/model/checkpoint.h"
 #include "glimpse/model/decoding.h"
 #include "model_fixture.h"
@@ -94,6 +96,59 @@ TEST(PackedLinear, ConcurrentCallsOfOnePackAgreeWithOneCall) {
     packed.apply(inputs[static_cast<size_t>(i)], want);
     EXPECT_EQ(max_abs_diff(outputs[static_cast<size_t>(i)], want), 0.0f) << "input " << i;
   }
+}
+
+// --- bf16 with hi+lo weights (Bf16Weights::HiLo) ---------------------------------------------
+
+// x with every value rounded to bf16, as the pack rounds its source.
+Tensor rounded_to_bf16(const Tensor& x) {
+  Tensor y = x;
+  for (int64_t i = 0; i < y.size(); ++i) {
+    const uint32_t bits = static_cast<uint32_t>(detail::round_to_bf16(x[i])) << 16;
+    std::memcpy(&y[i], &bits, sizeof bits);
+  }
+  return y;
+}
+
+// hi + lo keep W to 16 significand bits (lo rounds by <= 2^-9 of itself, itself <= 2^-9 of W:
+// ~2^-17 relative), so against the fp32 layer fed the rounded source the pack is off by fp32
+// summation order and lo's rounding only: measured 1.1e-6 to 2.4e-6 relative, bound 1e-5.
+// Rounded weights are off from the same reference by 2^-9 of W: measured 8e-4 to 2.1e-3, at
+// least 100x further. Every row count (one row does not take the rounded-weight GEMV) and every
+// epilogue.
+TEST(PackedLinear, Bf16HiLoWeightsLeaveOnlyTheSourceRounding) {
+  if (!cpu_has_bf16()) GTEST_SKIP() << "no AVX512-BF16/AMX-BF16 here (oneDNN: " << onednn_cpu_isa_name() << ")";
+  constexpr float kHiLoTolerance = 1e-5f;
+  Rng rng(23);
+  for (const LinearEpilogue ep : {LinearEpilogue::None, LinearEpilogue::GeluErf, LinearEpilogue::Accumulate}) {
+    Linear lin(160, 72);
+    lin.init(rng);
+    const PackedLinear hilo(lin.weight.value.data(), lin.bias.value.data(), 72, 160, Precision::Bf16, ep,
+                            Bf16Weights::HiLo);
+    const PackedLinear rounded(lin.weight.value.data(), lin.bias.value.data(), 72, 160, Precision::Bf16, ep,
+                               Bf16Weights::Rounded);
+    EXPECT_EQ(hilo.bf16_weights(), Bf16Weights::HiLo);
+    EXPECT_EQ(hilo.in_features(), 160);
+    for (const int64_t rows : {1, 5, 64}) {
+      EXPECT_NE(hilo.implementation(rows).find("hi+lo weights"), std::string::npos) << hilo.implementation(rows);
+      const Tensor x = random_tensor({rows, 160}, rng);
+      const Tensor residual = random_tensor({rows, 72}, rng);
+      const Tensor want = reference(lin, rounded_to_bf16(x), ep, residual);
+      Tensor got_hilo = residual, got_rounded = residual;
+      hilo.apply(x, got_hilo);
+      rounded.apply(x, got_rounded);
+      const float e_hilo = relative_error(got_hilo, want), e_rounded = relative_error(got_rounded, want);
+      EXPECT_LE(e_hilo, kHiLoTolerance) << "rows " << rows << " epilogue " << static_cast<int>(ep);
+      EXPECT_GE(e_rounded, 100 * e_hilo) << "rows " << rows << " epilogue " << static_cast<int>(ep);
+    }
+  }
+  // An fp32 pack ignores the request.
+  Linear lin(8, 4);
+  lin.init(rng);
+  EXPECT_EQ(PackedLinear(lin.weight.value.data(), nullptr, 4, 8, Precision::Fp32, LinearEpilogue::None,
+                         Bf16Weights::HiLo)
+                .bf16_weights(),
+            Bf16Weights::Rounded);
 }
 
 // --- the one-row bf16 GEMV (core/src/bf16_gemv.h) -------------------------------------------

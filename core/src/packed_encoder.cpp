@@ -24,18 +24,18 @@ LayerNorm norm_from(const PackedEncoderStack::ParamLookup& param, const std::str
 
 PackedLinear linear_from(const PackedEncoderStack::ParamLookup& param, const std::string& prefix,
                          const std::string& weight, const std::string& bias, Precision precision,
-                         LinearEpilogue epilogue) {
+                         Bf16Weights bf16_weights, LinearEpilogue epilogue) {
   const Tensor& w = param(prefix + weight);
   const Tensor& b = param(prefix + bias);
   check(w.rank() == 2 && b.size() == w.dim(0), "PackedEncoderStack",
         prefix + weight + " has shape " + shape_str(w.shape()) + " and its bias " + shape_str(b.shape()));
-  return PackedLinear(w.data(), b.data(), w.dim(0), w.dim(1), precision, epilogue);
+  return PackedLinear(w.data(), b.data(), w.dim(0), w.dim(1), precision, epilogue, bf16_weights);
 }
 }  // namespace
 
 PackedEncoderStack::PackedEncoderStack(const ParamLookup& param, int layers, int64_t d_model,
                                        int64_t num_heads, GeluKind gelu, float layer_norm_eps,
-                                       Precision precision)
+                                       Precision precision, Bf16Weights bf16_weights)
     : norm_(norm_from(param, "norm.", d_model, layer_norm_eps)), d_(d_model) {
   const LinearEpilogue act = gelu == GeluKind::Erf ? LinearEpilogue::GeluErf : LinearEpilogue::GeluTanh;
   blocks_.reserve(static_cast<size_t>(layers));
@@ -44,11 +44,13 @@ PackedEncoderStack::PackedEncoderStack(const ParamLookup& param, int layers, int
     blocks_.push_back(Block{
         norm_from(param, p + "norm1.", d_model, layer_norm_eps),
         norm_from(param, p + "norm2.", d_model, layer_norm_eps),
-        linear_from(param, p + "self_attn.", "in_proj_weight", "in_proj_bias", precision, LinearEpilogue::None),
-        linear_from(param, p + "self_attn.", "out_proj.weight", "out_proj.bias", precision,
+        linear_from(param, p + "self_attn.", "in_proj_weight", "in_proj_bias", precision, bf16_weights,
+                    LinearEpilogue::None),
+        linear_from(param, p + "self_attn.", "out_proj.weight", "out_proj.bias", precision, bf16_weights,
                     LinearEpilogue::Accumulate),
-        linear_from(param, p, "linear1.weight", "linear1.bias", precision, act),
-        linear_from(param, p, "linear2.weight", "linear2.bias", precision, LinearEpilogue::Accumulate),
+        linear_from(param, p, "linear1.weight", "linear1.bias", precision, bf16_weights, act),
+        linear_from(param, p, "linear2.weight", "linear2.bias", precision, bf16_weights,
+                    LinearEpilogue::Accumulate),
         num_heads});
   }
 }

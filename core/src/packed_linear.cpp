@@ -42,9 +42,13 @@ struct PackedLinear::Impl {
   };
 
   int64_t out = 0, in = 0;
+  int64_t reduction = 0;  // the matmul's K: in, or 2 * in for HiLo weights
   Precision precision = Precision::Fp32;
   LinearEpilogue epilogue = LinearEpilogue::None;
-  std::vector<float> weight;  // [out, in] snapshot, the source of every reorder
+  Bf16Weights bf16_weights = Bf16Weights::Rounded;
+  // [out, reduction] snapshot, the source of every reorder: W, or [W | W - bf16(W)] for HiLo
+  // (the reorder to bf16 turns the halves into hi and lo).
+  std::vector<float> weight;
   std::vector<float> bias;    // [out] or empty
   memory bias_mem;
   // bf16 one-row calls: the AVX512-BF16 GEMV (bf16_gemv.h; empty without AVX512-BF16).
@@ -66,9 +70,9 @@ struct PackedLinear::Impl {
     auto p = std::make_shared<Plan>();
     static std::atomic<uint64_t> next_id{1};
     p->id = next_id.fetch_add(1);
-    p->src_md = memory::desc({rows, in}, data_type(), tag::ab);
+    p->src_md = memory::desc({rows, reduction}, data_type(), tag::ab);
     p->dst_md = memory::desc({rows, out}, dt::f32, tag::ab);
-    const memory::desc any_w({in, out}, data_type(), tag::any);
+    const memory::desc any_w({reduction, out}, data_type(), tag::any);
     dnnl::primitive_attr attr;
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
     dnnl::post_ops ops;
@@ -86,8 +90,8 @@ struct PackedLinear::Impl {
     for (const memory& m : packed)
       if (m.get_desc() == w_md) p->weights = m;
     if (!p->weights) {
-      // W [out, in] row-major is the matmul's weights [in, out] with strides {1, in}.
-      const memory::desc plain({in, out}, dt::f32, memory::dims{1, in});
+      // W [out, K] row-major is the matmul's weights [K, out] with strides {1, K}.
+      const memory::desc plain({reduction, out}, dt::f32, memory::dims{1, reduction});
       memory src(plain, cpu_engine(), const_cast<float*>(weight.data()));
       p->weights = memory(w_md, cpu_engine());
       dnnl::stream& s = thread_stream();
@@ -101,8 +105,11 @@ struct PackedLinear::Impl {
   }
 };
 
+const char* bf16_weights_name(Bf16Weights w) { return w == Bf16Weights::HiLo ? "hi+lo" : "rounded"; }
+
 PackedLinear::PackedLinear(const float* weight, const float* bias, int64_t out_features,
-                           int64_t in_features, Precision precision, LinearEpilogue epilogue)
+                           int64_t in_features, Precision precision, LinearEpilogue epilogue,
+                           Bf16Weights bf16_weights)
     : impl_(std::make_unique<Impl>()) {
   check(weight != nullptr && out_features > 0 && in_features > 0, "PackedLinear",
         "needs weights and positive sizes, got out=" + std::to_string(out_features) +
@@ -113,12 +120,30 @@ PackedLinear::PackedLinear(const float* weight, const float* bias, int64_t out_f
   m.in = in_features;
   m.precision = precision;
   m.epilogue = epilogue;
-  m.weight.assign(weight, weight + out_features * in_features);
+  m.bf16_weights = precision == Precision::Bf16 ? bf16_weights : Bf16Weights::Rounded;
+  if (m.bf16_weights == Bf16Weights::HiLo) {
+    m.reduction = 2 * in_features;
+    m.weight.resize(static_cast<size_t>(out_features * m.reduction));
+    for (int64_t o = 0; o < out_features; ++o) {
+      const float* w = weight + o * in_features;
+      float* row = m.weight.data() + o * m.reduction;
+      for (int64_t i = 0; i < in_features; ++i) {
+        const uint32_t hi_bits = static_cast<uint32_t>(round_to_bf16(w[i])) << 16;
+        float hi;
+        std::memcpy(&hi, &hi_bits, sizeof hi);
+        row[i] = w[i];                       // the reorder rounds it to hi
+        row[in_features + i] = w[i] - hi;    // exact in fp32; the reorder rounds it to lo
+      }
+    }
+  } else {
+    m.reduction = in_features;
+    m.weight.assign(weight, weight + out_features * in_features);
+  }
   if (bias) {
     m.bias.assign(bias, bias + out_features);
     m.bias_mem = memory(memory::desc({1, out_features}, dt::f32, tag::ab), cpu_engine(), m.bias.data());
   }
-  if (precision == Precision::Bf16 && detail::bf16_gemv_supported()) {
+  if (precision == Precision::Bf16 && m.bf16_weights == Bf16Weights::Rounded && detail::bf16_gemv_supported()) {
     std::vector<uint16_t> w(m.weight.size());
     round_to_bf16(m.weight.data(), static_cast<int64_t>(w.size()), w.data());
     m.gemv = detail::Bf16Gemv(w.data(), out_features, in_features);
@@ -132,9 +157,11 @@ PackedLinear& PackedLinear::operator=(PackedLinear&&) noexcept = default;
 int64_t PackedLinear::in_features() const { return impl_->in; }
 int64_t PackedLinear::out_features() const { return impl_->out; }
 Precision PackedLinear::precision() const { return impl_->precision; }
+Bf16Weights PackedLinear::bf16_weights() const { return impl_->bf16_weights; }
 std::string PackedLinear::implementation(int64_t rows) const {
   if (rows == 1 && !impl_->gemv.empty()) return "glimpse avx512_bf16 gemv";
-  return impl_->plan(rows)->impl;
+  const std::string& impl = impl_->plan(rows)->impl;
+  return impl_->bf16_weights == Bf16Weights::HiLo ? impl + " hi+lo weights" : impl;
 }
 
 namespace {
@@ -177,8 +204,17 @@ void PackedLinear::apply(const float* x, int64_t rows, float* y) const {
   thread_local std::vector<uint8_t> scratch;
   void* src_ptr = const_cast<float*>(x);
   if (m.precision == Precision::Bf16) {
-    x_bf16.resize(static_cast<size_t>(rows * m.in));
-    round_to_bf16(x, rows * m.in, x_bf16.data());
+    x_bf16.resize(static_cast<size_t>(rows * m.reduction));
+    if (m.bf16_weights == Bf16Weights::HiLo) {
+      // Each row as [x16 | x16], against [hi | lo].
+      for (int64_t r = 0; r < rows; ++r) {
+        uint16_t* row = x_bf16.data() + r * m.reduction;
+        round_to_bf16(x + r * m.in, m.in, row);
+        std::memcpy(row + m.in, row, sizeof(uint16_t) * static_cast<size_t>(m.in));
+      }
+    } else {
+      round_to_bf16(x, rows * m.in, x_bf16.data());
+    }
     src_ptr = x_bf16.data();
   }
   const size_t scratch_bytes = plan->scratch_md.get_size();

@@ -54,6 +54,13 @@ bool cpu_has_bf16() {
   return (isa & bf16) == bf16;
 }
 
+bool cpu_has_amx_bf16() {
+  if (!cpu_has_bf16() || bf16_override().load() >= 0) return false;
+  const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
+  const auto amx = static_cast<unsigned>(dnnl::cpu_isa::avx512_core_amx);
+  return (isa & amx) == amx;
+}
+
 void set_bf16_support_override(int has_bf16) { bf16_override().store(has_bf16 < 0 ? -1 : has_bf16 > 0); }
 
 std::string onednn_cpu_isa_name() {

@@ -1,5 +1,6 @@
 // PackedEncoderStack: inference-only copy of an EncoderStack (pre-LN blocks + final norm) whose
-// projections and feed-forward run as PackedLinear matmuls (fp32 or bf16): QKV, out_proj with
+// projections and feed-forward run as PackedLinear matmuls (fp32, or bf16 with rounded or hi+lo
+// weights): QKV, out_proj with
 // the residual add fused, linear1 with GELU fused, linear2 with the residual add fused.
 //
 // A snapshot like PackedLinear: built from the stack's weights once, it never reads the stack
@@ -25,7 +26,8 @@ class PackedEncoderStack {
   // missing name. The encoders keep their stacks private, so the pack reads the names.
   using ParamLookup = std::function<const Tensor&(const std::string& name)>;
   PackedEncoderStack(const ParamLookup& param, int layers, int64_t d_model, int64_t num_heads,
-                     GeluKind gelu, float layer_norm_eps, Precision precision);
+                     GeluKind gelu, float layer_norm_eps, Precision precision,
+                     Bf16Weights bf16_weights = Bf16Weights::Rounded);
 
   // x: [B*L, d] embedded input -> y: [B*L, d], as EncoderStack::forward(..., training=false).
   void apply(const Tensor& x, int64_t batch, int64_t len, const uint8_t* key_padding,

@@ -38,11 +38,22 @@ enum class LinearEpilogue {
   Accumulate,  // y += x W^T + b (a residual add: y holds the residual on entry)
 };
 
+// How a bf16 pack holds W (fp32 packs ignore it).
+//   Rounded  W rounded to bf16 (8 significant bits): the fastest, and both operands are rounded.
+//   HiLo     W = hi + lo, two bf16 terms (hi = bf16(W), lo = bf16(W - hi): 16 significant bits),
+//            one matmul over twice the reduction, [x16 | x16] . [hi | lo]: only the source is
+//            rounded, so the error per product is about halved, for twice the multiply-adds.
+//            Worth it where bf16 arithmetic is much faster than fp32 (AMX tiles); the image
+//            encoder uses it there (CaptionModel::prepare_inference says why).
+enum class Bf16Weights { Rounded, HiLo };
+const char* bf16_weights_name(Bf16Weights w);
+
 class PackedLinear {
  public:
   // weight [out, in] row-major (torch.nn.Linear's layout), bias [out] or null.
   PackedLinear(const float* weight, const float* bias, int64_t out_features, int64_t in_features,
-               Precision precision, LinearEpilogue epilogue = LinearEpilogue::None);
+               Precision precision, LinearEpilogue epilogue = LinearEpilogue::None,
+               Bf16Weights bf16_weights = Bf16Weights::Rounded);
   ~PackedLinear();
   PackedLinear(PackedLinear&&) noexcept;
   PackedLinear& operator=(PackedLinear&&) noexcept;
@@ -55,8 +66,10 @@ class PackedLinear {
   int64_t in_features() const;
   int64_t out_features() const;
   Precision precision() const;
-  // The implementation that runs `rows` rows: oneDNN's choice (e.g. "brg:avx512_core_bf16"), or
-  // "glimpse avx512_bf16 gemv" for one bf16 row where the CPU has AVX512-BF16 (bf16_gemv.h).
+  Bf16Weights bf16_weights() const;
+  // The implementation that runs `rows` rows: oneDNN's choice (e.g. "brg:avx512_core_bf16";
+  // "... hi+lo weights" for Bf16Weights::HiLo), or "glimpse avx512_bf16 gemv" for one bf16 row
+  // with rounded weights where the CPU has AVX512-BF16 (bf16_gemv.h).
   std::string implementation(int64_t rows) const;
 
  private:

@@ -21,6 +21,10 @@ PrecisionRequest parse_precision_request(const std::string& text);
 // Whether bf16 matmuls run on bf16 hardware: oneDNN's effective ISA is avx512_core_bf16 or
 // avx512_core_amx (or the test override below).
 bool cpu_has_bf16();
+// Whether they run on AMX tiles (oneDNN's effective ISA is avx512_core_amx), where a bf16
+// multiply-add costs a fraction of an fp32 one. False where cpu_has_bf16() is, and while the
+// test override below is set.
+bool cpu_has_amx_bf16();
 // Tests: pretend the CPU has (1) or lacks (0) bf16; -1 restores the real answer.
 void set_bf16_support_override(int has_bf16);
 // oneDNN's effective CPU ISA, as a name ("avx512_core_bf16", ...).

@@ -97,6 +97,9 @@ class CaptionModel {
   void drop_inference_pack();
   bool inference_packed() const { return pack_ != nullptr; }
   Precision inference_precision() const;  // fp32 when there is no pack
+  // How a bf16 pack holds the image encoder's weights (hi+lo on AMX, see prepare_inference());
+  // Rounded when there is no bf16 pack.
+  Bf16Weights image_encoder_bf16_weights() const;
   // The decoder step's share of the pack, for TextDecoder::step; null when there is none.
   const DecoderStepPack* decoder_step_pack() const;
 
