@@ -20,6 +20,12 @@
 #   bash scripts/train-models.sh                 # everything not finished yet, in order
 #   MAX_MINUTES=150 bash scripts/train-models.sh # stop (state saved) after 150 min per run;
 #                                                # run it again to continue
+#   PRECISION=auto bash scripts/train-models.sh  # bf16 matmuls where the CPU has AVX512-BF16
+#                                                # or AMX (glimpse train --precision): 1.41-1.50x
+#                                                # the samples/s at 1 thread (docs/performance.md);
+#                                                # stage 7 on fresh scenes converged to the same
+#                                                # F1 either way (docs/models/wip). The shipped
+#                                                # models were trained in fp32, the default here.
 #
 # Wall time measured on the AMD EPYC (2 cores) of these sessions, mostly one thread beside
 # builds: stage 1 ~17 min, 2 84 min, 3 23 min (2 threads), 4 145 min (to step 10,036), 5 9-17
@@ -38,6 +44,7 @@ G=${GLIMPSE:-./build/app/glimpse}
 RUNS=${RUNS:-runs/chain}
 MAX_MINUTES=${MAX_MINUTES:-0}
 THREADS=${THREADS:-1}
+PRECISION=${PRECISION:-fp32}
 mkdir -p "$RUNS" assets/models docs/models
 
 # scenes DIR SPLIT COUNT SEED [extra flags...]: generate a split once.
@@ -80,7 +87,7 @@ stage() {
     --val-every "$every" --out "$RUNS/$name.safetensors" --save-dtype f16 --fusion "$fusion" \
     --config assets/models/model-config.json --object-loss 1 --batch 32 --steps "$steps" \
     --warmup "$warmup" --lr "$lr" --min-lr 1e-5 --seed "$seed" --checkpoint-every 100 \
-    --threads "$THREADS" --max-minutes "$MAX_MINUTES" --resume "${init_flag[@]}" "$@"
+    --threads "$THREADS" --precision "$PRECISION" --max-minutes "$MAX_MINUTES" --resume "${init_flag[@]}" "$@"
   echo "$name: $(( ($(date +%s) - start) / 60 )) min in this call" >&2
   finished "$name" "$steps" || { echo "$name: not finished yet; run the script again" >&2; return 1; }
 }

@@ -2,7 +2,7 @@
 // bf16-rounded inputs for every transpose, stride, alpha and beta; which gemm() calls a
 // Bf16GemmScope routes to it; a clear error on CPUs without bf16; and a mixed-precision
 // training step against the fp32 one on the same weights and batch. The bf16 tests skip on a
-// CPU without AVX512-BF16 / AMX-BF16 (the error test runs everywhere).
+// CPU without AVX512-BF16 / AMX-BF16 (the error and rounding tests run everywhere).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -39,6 +39,33 @@ float bf16_value(float x) {
   float f;
   std::memcpy(&f, &bits, sizeof f);
   return f;
+}
+
+// The array rounding (vcvtne2ps2bf16 where the CPU has AVX512-BF16) gives the portable loop's
+// bits for every value: ties either way, the largest finite floats (round into infinity),
+// infinities, signed zeros and NaNs (kept quiet NaNs, sign and top payload bits kept), at
+// lengths around the 32-float step; except subnormal inputs (below 1.2e-38), which the
+// instruction reads as zero: there it may give the signed zero (as oneDNN's bf16 reorders do).
+TEST(Bf16Rounding, TheArrayFormGivesThePortableBitsForEveryKindOfValue) {
+  std::vector<uint32_t> bits = {0x00000000u, 0x80000000u, 0x00000001u, 0x807fffffu, 0x3f808000u,
+                                0x3f818000u, 0x3f80ffffu, 0x7f7fffffu, 0xff7fffffu, 0x7f800000u,
+                                0xff800000u, 0x7fc00000u, 0xffc00001u, 0x7f800001u, 0x7fbfffffu,
+                                0x3f7f8000u, 0x00008000u, 0x00018000u};
+  std::mt19937 rng(3);
+  while (bits.size() < 1000) bits.push_back(static_cast<uint32_t>(rng()));
+  for (const size_t n : {size_t{1}, size_t{31}, size_t{32}, size_t{33}, size_t{95}, bits.size()}) {
+    std::vector<float> x(n);
+    std::memcpy(x.data(), bits.data(), n * sizeof(float));
+    std::vector<uint16_t> fast(n, 0xdead), portable(n, 0xbeef);
+    detail::round_to_bf16(x.data(), static_cast<int64_t>(n), fast.data());
+    detail::round_to_bf16_portable(x.data(), static_cast<int64_t>(n), portable.data());
+    for (size_t i = 0; i < n; ++i) {
+      const bool subnormal = (bits[i] & 0x7f800000u) == 0 && (bits[i] & 0x007fffffu) != 0;
+      const auto signed_zero = static_cast<uint16_t>((bits[i] >> 16) & 0x8000u);
+      if (subnormal && fast[i] == signed_zero) continue;
+      ASSERT_EQ(fast[i], portable[i]) << "n " << n << " value 0x" << std::hex << bits[i];
+    }
+  }
 }
 
 struct Case {

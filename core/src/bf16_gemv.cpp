@@ -1,5 +1,7 @@
 #include "bf16_gemv.h"
 
+#include "bf16_round.h"
+
 #include <immintrin.h>
 #include <omp.h>
 
@@ -82,11 +84,7 @@ GLIMPSE_AVX512_BF16 void run_blocks(const uint16_t* packed, int64_t pairs, int64
 
 }  // namespace
 
-bool bf16_gemv_supported() {
-  static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
-  return ok;
-}
+bool bf16_gemv_supported() { return cpu_has_avx512_bf16_instructions(); }
 
 Bf16Gemv::Bf16Gemv(const uint16_t* weight, int64_t out, int64_t in)
     : out_(out), pairs_((in + 1) / 2), blocks_((out + kBlock - 1) / kBlock) {
