@@ -34,12 +34,7 @@ std::vector<float> random_values(size_t n, uint32_t seed) {
   return v;
 }
 
-float bf16_value(float x) {
-  const uint32_t bits = static_cast<uint32_t>(detail::round_to_bf16(x)) << 16;
-  float f;
-  std::memcpy(&f, &bits, sizeof f);
-  return f;
-}
+float bf16_value(float x) { return detail::bf16_to_float(detail::round_to_bf16(x)); }
 
 // The array rounding (vcvtne2ps2bf16 where the CPU has AVX512-BF16) gives the portable loop's
 // bits for every value: ties either way, the largest finite floats (round into infinity),

@@ -128,11 +128,8 @@ PackedLinear::PackedLinear(const float* weight, const float* bias, int64_t out_f
       const float* w = weight + o * in_features;
       float* row = m.weight.data() + o * m.reduction;
       for (int64_t i = 0; i < in_features; ++i) {
-        const uint32_t hi_bits = static_cast<uint32_t>(round_to_bf16(w[i])) << 16;
-        float hi;
-        std::memcpy(&hi, &hi_bits, sizeof hi);
-        row[i] = w[i];                       // the reorder rounds it to hi
-        row[in_features + i] = w[i] - hi;    // exact in fp32; the reorder rounds it to lo
+        row[i] = w[i];  // the reorder rounds it to hi
+        row[in_features + i] = w[i] - detail::bf16_to_float(round_to_bf16(w[i]));  // exact; rounds to lo
       }
     }
   } else {

@@ -72,13 +72,6 @@ uint16_t float_to_half(float f) {
   return sign | static_cast<uint16_t>((rounded >> 13) - (112u << 10));
 }
 
-float bf16_to_float(uint16_t h) {
-  uint32_t bits = static_cast<uint32_t>(h) << 16;
-  float f;
-  std::memcpy(&f, &bits, 4);
-  return f;
-}
-
 
 // Counts what a header holds without building it (nlohmann's SAX interface) and stops at the
 // first limit it passes: more than kMaxTensorCount tensor entries, more than kMaxHeaderValues
@@ -222,7 +215,7 @@ SafeTensors parse_safetensors(const std::string& bytes, const std::string& what)
         std::memcpy(&v, src + 4 * i, 4);
       } else {
         uint16_t h = static_cast<uint16_t>(src[2 * i] | (src[2 * i + 1] << 8));
-        v = info->type == StoredType::F16 ? half_to_float(h) : bf16_to_float(h);
+        v = info->type == StoredType::F16 ? half_to_float(h) : detail::bf16_to_float(h);
       }
       t[i] = v;
     }

@@ -14,7 +14,6 @@ namespace glimpse::model {
 // The packed inference copy of everything encode() runs (see prepare_inference()).
 struct CaptionModel::InferencePack {
   Precision precision = Precision::Fp32;
-  Bf16Weights image_bf16_weights = Bf16Weights::Rounded;  // the image encoder's, in a bf16 pack
   std::unique_ptr<PackedLinear> patch_embed;
   Tensor pos_row, pos_col;          // [grid, d]
   std::unique_ptr<PackedEncoderStack> vision;
@@ -240,7 +239,6 @@ void CaptionModel::prepare_inference(Precision precision, StepPacking step) {
   // 12-word caption 4.08 -> 4.20 ms (1 thread). With AVX512-BF16 alone the doubled multiply-adds
   // would cost what fp32 costs, so the weights stay rounded there (docs/performance.md).
   const Bf16Weights image_weights = cpu_has_amx_bf16() ? Bf16Weights::HiLo : Bf16Weights::Rounded;
-  pack->image_bf16_weights = precision == Precision::Bf16 ? image_weights : Bf16Weights::Rounded;
   const Tensor& pw = vision("patch_embed.weight");
   pack->patch_embed = std::make_unique<PackedLinear>(pw.data(), vision("patch_embed.bias").data(),
                                                      pw.dim(0), pw.dim(1), precision,
@@ -276,7 +274,7 @@ Precision CaptionModel::inference_precision() const {
 }
 
 Bf16Weights CaptionModel::image_encoder_bf16_weights() const {
-  return pack_ ? pack_->image_bf16_weights : Bf16Weights::Rounded;
+  return pack_ ? pack_->patch_embed->bf16_weights() : Bf16Weights::Rounded;
 }
 
 const DecoderStepPack* CaptionModel::decoder_step_pack() const {

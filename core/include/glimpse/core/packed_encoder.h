@@ -1,7 +1,7 @@
 // PackedEncoderStack: inference-only copy of an EncoderStack (pre-LN blocks + final norm) whose
 // projections and feed-forward run as PackedLinear matmuls (fp32, or bf16 with rounded or hi+lo
-// weights): QKV, out_proj with
-// the residual add fused, linear1 with GELU fused, linear2 with the residual add fused.
+// weights): QKV, out_proj with the residual add fused, linear1 with GELU fused, linear2 with the
+// residual add fused.
 //
 // A snapshot like PackedLinear: built from the stack's weights once, it never reads the stack
 // again, so it must be rebuilt after the weights change. apply() is const and keeps its scratch
