@@ -113,6 +113,9 @@ void add_train_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--label-smoothing", o.label_smoothing, "Label smoothing");
   cmd->add_option("--object-loss", o.object_loss,
                   "Weight of an auxiliary patch-object loss on the image memory (needs object boxes; 0: off)");
+  cmd->add_option("--attention-loss", o.attention_loss,
+                  "Weight of attention supervision: each word naming a scene object is taught to attend "
+                  "to its patches (needs object boxes; 0: off; docs/training.md)");
   cmd->add_option("--seed", o.seed, "Seed for weights, data order and dropout");
   cmd->add_option("--save-dtype", args->save_dtype, "Model file dtype: f32 | f16 | bf16");
   cmd->add_option("--init", o.init,

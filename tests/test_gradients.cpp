@@ -358,6 +358,9 @@ struct AttnCase {
   bool causal;
   int64_t query_offset;
   std::vector<uint8_t> padding;  // [B, Lk] or empty
+  // Also a loss on the probabilities, sum(P * G), through probability_grad() (attention
+  // supervision's way in).
+  bool probability_loss = false;
 };
 
 void check_attention(const AttnCase& c) {
@@ -379,6 +382,8 @@ void check_attention(const AttnCase& c) {
   Tensor out;
   mha.forward(x_q, kv, c.batch, c.len_q, c.len_k, mask, out);
   Tensor r = random_tensor(out.shape(), rng);
+  const Tensor g = c.probability_loss ? random_tensor(mha.probabilities().shape(), rng) : Tensor();
+  if (c.probability_loss) mha.probability_grad() = g;
   zero_grads(params);
   Tensor d_q, d_kv;
   mha.backward(x_q, kv, r, &d_q, c.self ? nullptr : &d_kv);
@@ -401,8 +406,10 @@ void check_attention(const AttnCase& c) {
   check_probes("MultiHeadAttention " + c.name, probes, [&] {
     Tensor o;
     mha.forward(x_q, c.self ? x_q : x_kv, c.batch, c.len_q, c.len_k, mask, o);
-    return dot_loss(o, r);
+    return dot_loss(o, r) + (c.probability_loss ? dot_loss(mha.probabilities(), g) : 0.0);
   });
+  // forward() empties the probability gradient: the next backward adds nothing unasked.
+  EXPECT_TRUE(mha.probability_grad().empty());
 }
 
 TEST(Gradients, AttentionSelfCausal) {
@@ -421,6 +428,14 @@ TEST(Gradients, AttentionCrossPadded) {
 TEST(Gradients, AttentionCrossCausalOffset) {
   // A block of 2 new queries over 5 keys (a cached decode step), plus one padded key.
   check_attention({"cross causal offset", 2, 2, 5, false, true, 3, {0, 0, 0, 0, 0, 0, 1, 0, 0, 0}});
+}
+
+TEST(Gradients, AttentionCrossPaddedWithAProbabilityLoss) {
+  check_attention({"cross padded + sum(P G)", 2, 3, 5, false, false, 0, {0, 0, 0, 0, 1, 0, 0, 0, 1, 1}, true});
+}
+
+TEST(Gradients, AttentionSelfCausalWithAProbabilityLoss) {
+  check_attention({"self causal + sum(P G)", 2, 5, 5, true, true, 0, {}, true});
 }
 
 // ---------------------------------------------------------------------------------------------

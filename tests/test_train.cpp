@@ -355,6 +355,53 @@ TEST(Training, ObjectLossTrainsTheHeadAndResumesExactly) {
   }
 }
 
+// --attention-loss: the trainer finds the squares' mentions with the catalogue, logs the loss,
+// which falls, and refuses a run that cannot have targets.
+TEST(Training, AttentionLossIsLoggedFallsAndNeedsBoxesAndACatalogue) {
+  SquaresDataset data;
+  const fs::path catalogue = data.dir / "catalogue.json";
+  std::ofstream(catalogue) << R"({"objects": [{"name": "square", "noun": "square", "plural": "squares",
+      "colour": null, "category": "shape", "codepoints": ["25A0"], "emojione_png": "25a0.png"}]})";
+  auto o = tiny_options(data, (data.dir / "m.safetensors").string());
+  o.catalogue = catalogue.string();
+  o.attention_loss = 1.0f;
+  o.use_contexts = false;
+  o.steps = 40;
+  o.lr = 3e-3f;
+  ASSERT_TRUE(train::run_training(o, train::Communicator::world(), quiet).finished);
+  train::TrainingLog log;
+  log.load(o.log_path(), o.steps);
+  const auto attention = log.series("train", "attention_loss");
+  ASSERT_EQ(attention.size(), 20u);
+  // Every caption names its square once; 4 of the 16 patches lie on it, so uniform attention
+  // starts near -log(4/16) = 1.39.
+  EXPECT_GT(attention.front().second, 0.9);
+  EXPECT_LT(attention.back().second, 0.5 * attention.front().second);
+
+  auto no_catalogue = o;
+  no_catalogue.catalogue.clear();
+  EXPECT_THROW(train::validate(no_catalogue), Error);
+
+  vision::CaptionDataset plain = vision::load_caption_dataset(data.path());
+  for (auto& r : plain.images) r.objects.clear();
+  const fs::path plain_dir = data.dir / "plain";
+  fs::create_directories(plain_dir);
+  for (auto& r : plain.images) {
+    fs::copy_file(r.path, plain_dir / r.file_name);
+    r.path = (plain_dir / r.file_name).string();
+  }
+  vision::write_coco_captions((plain_dir / "captions.json").string(), plain);
+  auto no_boxes = o;
+  no_boxes.train_data = {plain_dir.string()};
+  no_boxes.out = (data.dir / "plain.safetensors").string();
+  try {
+    train::run_training(no_boxes, train::Communicator::world(), quiet);
+    FAIL() << "--attention-loss without object boxes must be refused";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("object boxes"), std::string::npos) << e.what();
+  }
+}
+
 // --init: a run that starts from a trained model's weights. At a learning rate of 1e-9 two
 // steps move no weight by more than 1e-5, so the new run's model is the old one.
 TEST(TrainingInit, StartsFromTheWeightsOfAnotherRun) {

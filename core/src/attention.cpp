@@ -127,6 +127,7 @@ void MultiHeadAttention::forward(const Tensor& x_q, const Tensor& x_kv, int64_t 
   len_k_ = len_k;
   project(x_q, x_kv);
   scaled_dot_product_attention(operands(), mask, probs_, context_);
+  d_probs_extra_.resize({0});
   project_rows(context_, out_proj_weight.value.data(), out_proj_bias.value.data(), d_, out);
 }
 
@@ -139,6 +140,8 @@ void MultiHeadAttention::backward(const Tensor& x_q, const Tensor& x_kv, const T
   check_shape(x_kv, {B * Lk, d_}, where, "key/value input");
   check((&x_q == &x_kv) == self_, where, "inputs differ from the last forward's");
   check(!(self_ && d_x_kv), where, "self-attention returns its whole input grad in d_x_q");
+  const bool extra = !d_probs_extra_.empty();
+  if (extra) check_shape(d_probs_extra_, {B, H, Lq, Lk}, where, "probability grad");
 
   // out = context Wo^T + bo
   project_rows_backward(context_, d_out, out_proj_weight.value.data(), out_proj_weight.grad.data(),
@@ -178,6 +181,11 @@ void MultiHeadAttention::backward(const Tensor& x_q, const Tensor& x_kv, const T
 
       gemm(true, false, Lk, dk, Lq, 1.0f, p, Lk, dctx, d_, 0.0f, dv, heads.ldkv);  // dV = P^T dC
       gemm(false, true, Lq, Lk, dk, 1.0f, dctx, d_, v, heads.ldkv, 0.0f, ds, Lk);  // dP = dC V^T
+      if (extra) {
+        const float* g = d_probs_extra_.data() + bh * Lq * Lk;
+#pragma omp simd
+        for (int64_t j = 0; j < Lq * Lk; ++j) ds[j] += g[j];
+      }
       // dS = scale * P * (dP - rowsum(dP * P)), one fused pass per row. Masked keys have
       // P = 0 and so get dS = 0.
       for (int64_t i = 0; i < Lq; ++i) {

@@ -24,6 +24,17 @@ PointingTally& PointingTally::operator+=(const PointingTally& o) {
   return *this;
 }
 
+std::vector<vision::PixelBox> pointing_targets(const Mention& mention,
+                                               const std::vector<vision::ObjectBox>& objects,
+                                               const vision::PatchGrid& grid, float tolerance) {
+  const float tol = tolerance * static_cast<float>(std::max(grid.image_width, grid.image_height));
+  std::vector<vision::PixelBox> targets;
+  for (const vision::ObjectBox& o : objects)
+    if (std::binary_search(mention.candidates.begin(), mention.candidates.end(), o.name))
+      targets.push_back({o.x - tol, o.y - tol, o.x + o.w + tol, o.y + o.h + tol});
+  return targets;
+}
+
 bool patch_hits(const vision::PixelBox& patch, const std::vector<vision::PixelBox>& targets) {
   if (!(patch.x1 > patch.x0 && patch.y1 > patch.y0)) return false;
   const float cx = 0.5f * (patch.x0 + patch.x1), cy = 0.5f * (patch.y0 + patch.y1);
@@ -73,12 +84,8 @@ void PointingGame::add_trial(const model::StepRecord& step, const vision::PatchG
 void PointingGame::add(const std::vector<std::string>& words, const std::vector<model::StepRecord>& steps,
                        const vision::PatchGrid& grid, const std::vector<vision::ObjectBox>& objects,
                        const std::vector<Mention>& mentions) {
-  const float tol = options_.tolerance * static_cast<float>(std::max(grid.image_width, grid.image_height));
   for (const Mention& m : mentions) {
-    std::vector<vision::PixelBox> targets;
-    for (const vision::ObjectBox& o : objects)
-      if (std::binary_search(m.candidates.begin(), m.candidates.end(), o.name))
-        targets.push_back({o.x - tol, o.y - tol, o.x + o.w + tol, o.y + o.h + tol});
+    const std::vector<vision::PixelBox> targets = pointing_targets(m, objects, grid, options_.tolerance);
     if (targets.empty()) continue;  // a hallucinated object: nothing to point at
     int64_t shown = 0, hitting = 0;
     for (const vision::PixelBox& b : grid.boxes) {

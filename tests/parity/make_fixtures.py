@@ -77,14 +77,18 @@ def float_inputs(**tensors):
     return {k: v.clone().requires_grad_(True) for k, v in tensors.items()}
 
 
-def finish(out_dir, name, module, inputs, output, extra=None, meta=None, fixed=None):
-    """Backward of (output * R).sum() and write the case file.
+def finish(out_dir, name, module, inputs, output, extra=None, meta=None, fixed=None, extra_loss=None):
+    """Backward of (output * R).sum() (+ extra_loss) and write the case file.
 
     inputs: name -> tensor with requires_grad (their gradients are written as grad_input.*);
     fixed:  name -> tensor stored as is (ids, masks);
-    extra:  name -> tensor stored as is (attention weights ...)."""
+    extra:  name -> tensor stored as is (attention weights ...);
+    extra_loss: a scalar tensor added to the loss (a loss on the attention weights)."""
     R = torch.randn_like(output)
-    (output * R).sum().backward()
+    loss = (output * R).sum()
+    if extra_loss is not None:
+        loss = loss + extra_loss
+    loss.backward()
     t = {"R": R, "output": output}
     for k, v in inputs.items():
         t[k] = v
@@ -192,6 +196,23 @@ def case_attention_cross_padded(out):
                need_weights=True, average_attn_weights=False)
     finish(out, "attention_cross_padded", mha, inp, y, extra={"attn_weights": w},
            fixed={"key_padding": pad.float()},
+           meta=block_meta(len_q=LEN_T, len_k=LEN_M, causal=0))
+
+
+def case_attention_cross_probability_loss(out):
+    # A loss on the attention weights themselves, sum(w * G), besides the output's: attention
+    # supervision reaches the engine's attention through MultiHeadAttention::probability_grad().
+    torch.manual_seed(113)
+    mha = nn.MultiheadAttention(D_MODEL, HEADS, dropout=0.0, batch_first=True)
+    perturb_vectors(mha)
+    inp = float_inputs(query=torch.randn(BATCH, LEN_T, D_MODEL),
+                       memory=torch.randn(BATCH, LEN_M, D_MODEL))
+    pad = torch.tensor(MEMORY_PADDING, dtype=torch.bool)
+    y, w = mha(inp["query"], inp["memory"], inp["memory"], key_padding_mask=pad,
+               need_weights=True, average_attn_weights=False)
+    G = torch.randn_like(w)
+    finish(out, "attention_cross_probability_loss", mha, inp, y, extra={"attn_weights": w.detach(), "G": G},
+           fixed={"key_padding": pad.float()}, extra_loss=(w * G).sum(),
            meta=block_meta(len_q=LEN_T, len_k=LEN_M, causal=0))
 
 
@@ -398,6 +419,7 @@ def main():
     case_softmax(args.out)
     case_attention_self_causal(args.out)
     case_attention_cross_padded(args.out)
+    case_attention_cross_probability_loss(args.out)
     case_encoder_layer(args.out)
     case_decoder_layer(args.out, "erf")
     case_decoder_layer(args.out, "tanh")

@@ -95,11 +95,13 @@ vision::Image plot_training_curves(const TrainingLog& log, const std::string& ti
   cv::putText(canvas, title, {16, 20}, cv::FONT_HERSHEY_SIMPLEX, 0.55, cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
   const cv::Scalar blue(31, 119, 180), orange(255, 127, 14), green(44, 160, 44), red(214, 39, 40);
   // Training loss carries label smoothing and dropout; validation loss has neither, so it
-  // sits below. The patch-object loss (--object-loss) is drawn when the run has one.
+  // sits below. The patch-object loss (--object-loss) and the attention loss (--attention-loss)
+  // are drawn when the run has them.
   draw_panel(canvas, {0, 24, W / 2, H - 24}, "loss",
              {{"train (EMA)", smooth(log.series("train", "loss"), 0.9), blue, false},
               {"validation", log.series("val", "val_loss"), orange, true},
-              {"patch objects (EMA)", smooth(log.series("train", "object_loss"), 0.9), green, false}});
+              {"patch objects (EMA)", smooth(log.series("train", "object_loss"), 0.9), green, false},
+              {"attention (EMA)", smooth(log.series("train", "attention_loss"), 0.9), red, false}});
   draw_panel(canvas, {W / 2, 24, W / 2, H - 24}, "validation",
              {{"CIDEr-D", log.series("val", "cider_d"), green, true},
               {"pointing", log.series("val", "pointing"), red, true},

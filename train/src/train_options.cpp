@@ -33,6 +33,8 @@ void validate(const TrainOptions& o) {
   need(o.clip > 0, "--clip must be positive");
   need(o.label_smoothing >= 0 && o.label_smoothing < 1, "--label-smoothing must be in [0, 1)");
   need(o.object_loss >= 0 && o.object_loss <= 100, "--object-loss must be in [0, 100]");
+  need(o.attention_loss >= 0 && o.attention_loss <= 100, "--attention-loss must be in [0, 100]");
+  need(o.attention_loss == 0 || !o.catalogue.empty(), "--attention-loss needs --catalogue to find object mentions");
   need(o.min_count >= 1, "--min-count must be at least 1");
   need(o.checkpoint_every >= 1, "--checkpoint-every must be at least 1");
   need(o.val_every >= 0 && o.val_images >= 1, "--val-every must be >= 0 and --val-images >= 1");
@@ -51,6 +53,7 @@ std::string run_json(const TrainOptions& o) {
       {"clip", o.clip}, {"label_smoothing", o.label_smoothing}, {"seed", o.seed},
       {"val_every", o.val_every}, {"val_images", o.val_images}};
   if (o.object_loss > 0) j["object_loss"] = o.object_loss;  // absent: runs from before it existed
+  if (o.attention_loss > 0) j["attention_loss"] = o.attention_loss;
   if (!o.init.empty()) j["init"] = o.init;
   return j.dump();
 }

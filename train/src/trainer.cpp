@@ -1,5 +1,6 @@
 #include "glimpse/train/trainer.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -128,14 +129,17 @@ TrainResult run_training(const TrainOptions& options, const Communicator& comm,
       throw Error("--object-loss needs object boxes in the training data; it has none");
     o.config.object_classes = object_classes->size();
   }
-  std::unique_ptr<vision::CaptionDataset> val_data;
   std::unique_ptr<eval::ObjectLexicon> lexicon;
+  if (o.attention_loss > 0 || (root && !o.val_data.empty() && !o.catalogue.empty()))
+    lexicon = std::make_unique<eval::ObjectLexicon>(vision::load_scene_catalogue(o.catalogue));
+  if (o.attention_loss > 0 && !std::any_of(data.images.begin(), data.images.end(),
+                                           [](const vision::ImageRecord& r) { return !r.objects.empty(); }))
+    throw Error("--attention-loss needs object boxes in the training data; it has none");
+  std::unique_ptr<vision::CaptionDataset> val_data;
   std::optional<text::WordNet> wordnet;
   if (!o.val_data.empty()) {
     val_data = std::make_unique<vision::CaptionDataset>(vision::load_caption_dataset(o.val_data));
     if (val_data->images.empty()) throw Error("the validation set '" + o.val_data + "' has no usable images");
-    if (root && !o.catalogue.empty())
-      lexicon = std::make_unique<eval::ObjectLexicon>(vision::load_scene_catalogue(o.catalogue));
     if (root) wordnet = text::WordNet::load_debian_if_installed();
   }
 
@@ -161,6 +165,7 @@ TrainResult run_training(const TrainOptions& options, const Communicator& comm,
   settings.label_smoothing = o.label_smoothing;
   settings.clip = o.clip;
   settings.object_weight = o.object_loss;
+  settings.attention_weight = o.attention_loss;
   const Precision matmuls = resolve_precision(o.precision);
   settings.bf16_matmuls = matmuls == Precision::Bf16;
   TrainingStep trainer(model, settings);
@@ -211,7 +216,7 @@ TrainResult run_training(const TrainOptions& options, const Communicator& comm,
   LrSchedule schedule{o.lr, o.min_lr, o.warmup, o.steps};
   std::vector<float> grad_buffer;
   const int64_t local_batch = o.batch / comm.size();
-  double interval_loss = 0, interval_norm = 0, interval_object_loss = 0;
+  double interval_loss = 0, interval_norm = 0, interval_object_loss = 0, interval_attention_loss = 0;
   int64_t interval_steps = 0, interval_samples = 0;
   auto interval_start = Clock::now();
   int64_t steps_here = 0;
@@ -224,16 +229,19 @@ TrainResult run_training(const TrainOptions& options, const Communicator& comm,
     const uint64_t first = static_cast<uint64_t>(step) * o.batch + comm.rank() * local_batch;
     for (int64_t j = 0; j < local_batch; ++j) samples.push_back(plan.at(first + j));
     const TrainingBatch batch =
-        make_training_batch(data, samples, vocab, o.config, object_classes ? &*object_classes : nullptr);
+        make_training_batch(data, samples, vocab, o.config, object_classes ? &*object_classes : nullptr,
+                            o.attention_loss > 0 ? lexicon.get() : nullptr);
 
     set_dropout_step(static_cast<uint64_t>(step));
     const float local_mean = trainer.forward(batch);
     // The loss is the mean over every rank's target tokens: sum and count over ranks first.
-    double totals[4] = {static_cast<double>(local_mean) * trainer.counted(),
+    double totals[6] = {static_cast<double>(local_mean) * trainer.counted(),
                         static_cast<double>(trainer.counted()),
                         static_cast<double>(trainer.object_loss()) * trainer.object_counted(),
-                        static_cast<double>(trainer.object_counted())};
-    comm.sum(totals, 4);
+                        static_cast<double>(trainer.object_counted()),
+                        static_cast<double>(trainer.attention_loss()) * trainer.attention_counted(),
+                        static_cast<double>(trainer.attention_counted())};
+    comm.sum(totals, 6);
     const double loss = step == o.fault_nan_at_step ? std::nan("") : totals[1] > 0 ? totals[0] / totals[1] : 0.0;
     if (!std::isfinite(loss)) {
       result.diverged = true;
@@ -243,7 +251,7 @@ TrainResult run_training(const TrainOptions& options, const Communicator& comm,
                        "); lower --lr or raise --warmup and resume";
       break;
     }
-    trainer.backward(batch, totals[1], totals[3]);
+    trainer.backward(batch, totals[1], totals[3], totals[5]);
     sum_gradients(model.parameters(), comm, grad_buffer);
     const float norm = trainer.clip();
     if (!std::isfinite(norm)) {
@@ -261,6 +269,7 @@ TrainResult run_training(const TrainOptions& options, const Communicator& comm,
     interval_loss += loss;
     interval_norm += norm;
     if (totals[3] > 0) interval_object_loss += totals[2] / totals[3];
+    if (totals[5] > 0) interval_attention_loss += totals[4] / totals[5];
     ++interval_steps;
     interval_samples += o.batch;
     const double seconds = std::chrono::duration<double>(Clock::now() - interval_start).count();
@@ -272,9 +281,10 @@ TrainResult run_training(const TrainOptions& options, const Communicator& comm,
                               {"lr", lr}, {"grad_norm", interval_norm / interval_steps}, {"samples_per_s", rate},
                               {"truncated_captions", batch.truncated_captions}};
         if (o.object_loss > 0) row["object_loss"] = interval_object_loss / interval_steps;
+        if (o.attention_loss > 0) row["attention_loss"] = interval_attention_loss / interval_steps;
         log.add(row);
       }
-      interval_loss = interval_norm = interval_object_loss = 0;
+      interval_loss = interval_norm = interval_object_loss = interval_attention_loss = 0;
       interval_steps = interval_samples = 0;
       interval_start = Clock::now();
     }

@@ -5,6 +5,7 @@
 
 #include "glimpse/core/error.h"
 #include "glimpse/model/decoding.h"
+#include "glimpse/text/tokenizer.h"
 #include "glimpse/vision/image.h"
 
 namespace glimpse::train {
@@ -12,7 +13,8 @@ namespace glimpse::train {
 TrainingBatch make_training_batch(const vision::CaptionDataset& data,
                                   const std::vector<Sample>& samples,
                                   const text::Vocabulary& vocab, const model::ModelConfig& config,
-                                  const ObjectClasses* classes) {
+                                  const ObjectClasses* classes, const eval::ObjectLexicon* lexicon,
+                                  float tolerance) {
   check(!samples.empty(), "make_training_batch", "no samples");
   TrainingBatch b;
   const int64_t B = static_cast<int64_t>(samples.size());
@@ -65,6 +67,14 @@ TrainingBatch make_training_batch(const vision::CaptionDataset& data,
           patch_object_labels(data.images[samples[i].image].objects, b.input.grids[i], *classes);
       b.patch_objects.insert(b.patch_objects.end(), labels.begin(), labels.end());
     }
+  }
+  if (lexicon) {
+    // Word i of a caption is ids[i + 1], predicted at target position i; ids end with <eos>.
+    for (size_t i = 0; i < samples.size(); ++i)
+      add_attention_targets(*lexicon, text::tokenize(samples[i].caption),
+                            static_cast<int64_t>(captions[i].size()) - 2, static_cast<int64_t>(i) * T,
+                            b.input.grids[i], data.images[samples[i].image].objects, tolerance,
+                            b.attention_targets);
   }
   return b;
 }

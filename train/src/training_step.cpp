@@ -27,12 +27,17 @@ float TrainingStep::forward(const TrainingBatch& batch) {
     object_loss_value_ = object_loss_.forward(object_logits_, batch.patch_objects.data(),
                                               static_cast<int64_t>(batch.patch_objects.size()));
   }
+  if (settings_.attention_weight > 0) attention_loss_value_ = attention_loss_.forward(model_, batch.attention_targets);
   return loss_.forward(logits_, batch.caption_targets.data(), batch.batch * batch.caption_len);
 }
 
-void TrainingStep::backward(const TrainingBatch& batch, double total_tokens, double total_patches) {
+void TrainingStep::backward(const TrainingBatch& batch, double total_tokens, double total_patches,
+                            double total_attention_rows) {
   const Bf16GemmScope matmuls(settings_.bf16_matmuls);
   zero_grads(model_.parameters());
+  if (settings_.attention_weight > 0 && total_attention_rows > 0)
+    attention_loss_.backward(model_, batch.attention_targets,
+                             static_cast<float>(settings_.attention_weight / total_attention_rows));
   const float scale = total_tokens > 0 ? static_cast<float>(counted() / total_tokens) : 0.0f;
   loss_.backward(batch.caption_targets.data(), scale, d_logits_);
   if (settings_.object_weight > 0) {
@@ -51,7 +56,8 @@ void TrainingStep::apply(float lr) { optimizer_.step(lr); }
 
 float TrainingStep::run(const TrainingBatch& batch, float lr) {
   const float loss = forward(batch);
-  backward(batch, static_cast<double>(counted()), static_cast<double>(object_counted()));
+  backward(batch, static_cast<double>(counted()), static_cast<double>(object_counted()),
+           static_cast<double>(attention_counted()));
   clip();
   apply(lr);
   return loss;

@@ -85,6 +85,7 @@ class MultiHeadAttention {
 
   // Accumulates parameter grads. Self-attention: the whole input gradient goes to d_x_q and
   // d_x_kv must be null. Cross-attention: d_x_q and d_x_kv (each may be null) are overwritten.
+  // A non-empty probability_grad() is added to the gradient that reaches the probabilities.
   void backward(const Tensor& x_q, const Tensor& x_kv, const Tensor& d_out, Tensor* d_x_q,
                 Tensor* d_x_kv);
 
@@ -107,6 +108,11 @@ class MultiHeadAttention {
 
   // Post-softmax probabilities of the last forward: [B, H, Lq, Lk].
   const Tensor& probabilities() const { return probs_; }
+  // A loss on the probabilities themselves (attention supervision, train/attention_loss.h)
+  // writes its gradient here, [B, H, Lq, Lk] like probabilities(), between forward and
+  // backward; backward adds it to the gradient from the output. forward() empties it, and an
+  // empty one adds nothing.
+  Tensor& probability_grad() { return d_probs_extra_; }
 
   void collect(const std::string& prefix, ParameterList& out);
 
@@ -134,6 +140,7 @@ class MultiHeadAttention {
   Tensor context_;   // [B*Lq, d], heads concatenated, before out_proj
   // Backward buffers, same layouts as the forward ones.
   Tensor d_context_, d_qkv_, d_q_, d_kv_, d_scores_;
+  Tensor d_probs_extra_;  // probability_grad()
 };
 
 }  // namespace glimpse

@@ -15,6 +15,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "glimpse/core/attention.h"
@@ -78,6 +79,11 @@ class Fusion {
 
   // The attention that reads slot s (to project its memory K/V once per image).
   virtual const MultiHeadAttention& slot_attention(int slot) const = 0;
+  // The same, writable: a loss on its probabilities sets its probability_grad(). One
+  // definition for every strategy (the const one's, which owns the choice of attention).
+  MultiHeadAttention& slot_attention(int slot) {
+    return const_cast<MultiHeadAttention&>(std::as_const(*this).slot_attention(slot));
+  }
 
   // One cached decode step: x [n, d] -> y [n, d]; views[s] points at n KeyValueViews of slot s.
   // With a pack (from pack_step()) the step's projections run on it, else on the layers.

@@ -82,6 +82,13 @@ class PointingGame {
   PointingResult result_;
 };
 
+// The boxes a mention's pointing hits: every copy in `objects` of one of its candidates, grown
+// by `tolerance` (a fraction of the picture's longer side) on each side. Empty for a mention
+// of an absent object.
+std::vector<vision::PixelBox> pointing_targets(const Mention& mention,
+                                               const std::vector<vision::ObjectBox>& objects,
+                                               const vision::PatchGrid& grid, float tolerance);
+
 // True when the centre of `patch` lies in one of `targets` (already grown by the tolerance).
 bool patch_hits(const vision::PixelBox& patch, const std::vector<vision::PixelBox>& targets);
 

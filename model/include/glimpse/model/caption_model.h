@@ -103,6 +103,13 @@ class CaptionModel {
   // The decoder step's share of the pack, for TextDecoder::step; null when there is none.
   const DecoderStepPack* decoder_step_pack() const;
 
+  // Decoder layer l's cross-attention that reads the image. In every strategy its first
+  // num_patches() keys are the patches (concat's joint memory puts the image first).
+  const MultiHeadAttention& image_attention(int layer) const {
+    return decoder_->block(layer).fusion().slot_attention(0);
+  }
+  MultiHeadAttention& image_attention(int layer) { return decoder_->block(layer).fusion().slot_attention(0); }
+
   TextDecoder& decoder() { return *decoder_; }
   const TextDecoder& decoder() const { return *decoder_; }
   int64_t num_patches() const { return vit_->num_patches(); }

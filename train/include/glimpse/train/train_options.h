@@ -28,6 +28,8 @@ struct TrainOptions {
   float label_smoothing = 0.1f;
   float object_loss = 0.0f;  // > 0: weight of the patch-object loss (object_classes.h); the
                              // model gets an object head with one class per object name + 1
+  float attention_loss = 0.0f;  // > 0: weight of attention supervision (attention_loss.h); needs
+                                // object boxes in the data and the catalogue to find mentions
   uint64_t seed = 1;
   // Arithmetic of the training step's matmuls (StepSettings::bf16_matmuls). Not part of
   // run_json: a run may resume in the other precision (the weights are fp32 either way).
