@@ -390,9 +390,12 @@ TEST(Parity, SelfAttentionCausal) {
   c.report();
 }
 
-TEST(Parity, CrossAttentionPadded) {
+// A padded cross-attention case. With a probability loss the case's loss is (y R).sum() +
+// (w G).sum(): torch's autograd through need_weights=True against probability_grad()
+// (attention supervision's way in).
+void check_cross_attention_case(const std::string& name, bool probability_loss) {
   Case c;
-  ASSERT_TRUE(load_case("attention_cross_padded", c));
+  ASSERT_TRUE(load_case(name, c));
   ASSERT_TRUE(has_metadata(c, {"d_model", "num_heads", "batch", "len_q", "len_k", "causal"}));
   const int64_t d = meta_int(c, "d_model"), B = meta_int(c, "batch");
   const int64_t Lq = meta_int(c, "len_q"), Lk = meta_int(c, "len_k");
@@ -403,6 +406,7 @@ TEST(Parity, CrossAttentionPadded) {
     mha.collect("", params);
     std::vector<std::string> need = {"query", "memory", "key_padding", "R", "output",
                                      "attn_weights", "grad_input.query", "grad_input.memory"};
+    if (probability_loss) need.emplace_back("G");
     for (auto& n : prefixed("grad.", params)) need.push_back(n);
     ASSERT_TRUE(has_tensors(c, need));
     ASSERT_TRUE(load_params(c, params));
@@ -418,48 +422,20 @@ TEST(Parity, CrossAttentionPadded) {
     expect_close(c, "output", out, "output", kTol);
     ASSERT_EQ(mha.probabilities().shape(), c.get("attn_weights").shape());
     expect_close(c, "attn_weights", mha.probabilities(), "attn_weights", kTol);
+    if (probability_loss) mha.probability_grad() = c.get("G");
     mha.backward(q, m, reshaped(c.get("R"), {B * Lq, d}), &dq, &dm);
     expect_close(c, "grad_input.query", dq, "grad_input.query", kTol);
     expect_close(c, "grad_input.memory", dm, "grad_input.memory", kTol);
     expect_param_grads(c, params);
   });
-  if (HasFatalFailure()) return;
+  if (::testing::Test::HasFatalFailure()) return;
   c.report();
 }
 
-// The same cross-attention with a loss on its weights too, (y R).sum() + (w G).sum(): torch's
-// autograd through need_weights=True against probability_grad() (attention supervision).
+TEST(Parity, CrossAttentionPadded) { check_cross_attention_case("attention_cross_padded", false); }
+
 TEST(Parity, AttentionCrossProbabilityLoss) {
-  Case c;
-  ASSERT_TRUE(load_case("attention_cross_probability_loss", c));
-  ASSERT_TRUE(has_metadata(c, {"d_model", "num_heads", "batch", "len_q", "len_k"}));
-  const int64_t d = meta_int(c, "d_model"), B = meta_int(c, "batch");
-  const int64_t Lq = meta_int(c, "len_q"), Lk = meta_int(c, "len_k");
-  for_each_backend([&] {
-    glimpse::MultiHeadAttention mha(d, meta_int(c, "num_heads"));
-    ParameterList params;
-    mha.collect("", params);
-    std::vector<std::string> need = {"query", "memory", "key_padding", "R", "G", "attn_weights",
-                                     "grad_input.query", "grad_input.memory"};
-    for (auto& n : prefixed("grad.", params)) need.push_back(n);
-    ASSERT_TRUE(has_tensors(c, need));
-    ASSERT_TRUE(load_params(c, params));
-    const Tensor q = reshaped(c.get("query"), {B * Lq, d});
-    const Tensor m = reshaped(c.get("memory"), {B * Lk, d});
-    const std::vector<uint8_t> pad = to_mask(c.get("key_padding"));
-    glimpse::AttentionMask mask;
-    mask.key_padding = pad.data();
-    Tensor out, dq, dm;
-    mha.forward(q, m, B, Lq, Lk, mask, out);
-    expect_close(c, "attn_weights", mha.probabilities(), "attn_weights", kTol);
-    mha.probability_grad() = c.get("G");
-    mha.backward(q, m, reshaped(c.get("R"), {B * Lq, d}), &dq, &dm);
-    expect_close(c, "grad_input.query", dq, "grad_input.query", kTol);
-    expect_close(c, "grad_input.memory", dm, "grad_input.memory", kTol);
-    expect_param_grads(c, params);
-  });
-  if (HasFatalFailure()) return;
-  c.report();
+  check_cross_attention_case("attention_cross_probability_loss", true);
 }
 
 // ---------------------------------------------------------------------------------------------

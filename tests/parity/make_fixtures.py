@@ -185,8 +185,11 @@ def case_attention_self_causal(out):
            meta=block_meta(len_q=LEN_T, len_k=LEN_T, causal=1))
 
 
-def case_attention_cross_padded(out):
-    torch.manual_seed(108)
+def case_attention_cross_padded(out, probability_loss=False):
+    # With probability_loss, a loss on the attention weights themselves, sum(w * G), besides
+    # the output's: attention supervision reaches the engine's attention through
+    # MultiHeadAttention::probability_grad().
+    torch.manual_seed(113 if probability_loss else 108)
     mha = nn.MultiheadAttention(D_MODEL, HEADS, dropout=0.0, batch_first=True)
     perturb_vectors(mha)
     inp = float_inputs(query=torch.randn(BATCH, LEN_T, D_MODEL),
@@ -194,25 +197,12 @@ def case_attention_cross_padded(out):
     pad = torch.tensor(MEMORY_PADDING, dtype=torch.bool)
     y, w = mha(inp["query"], inp["memory"], inp["memory"], key_padding_mask=pad,
                need_weights=True, average_attn_weights=False)
-    finish(out, "attention_cross_padded", mha, inp, y, extra={"attn_weights": w},
-           fixed={"key_padding": pad.float()},
-           meta=block_meta(len_q=LEN_T, len_k=LEN_M, causal=0))
-
-
-def case_attention_cross_probability_loss(out):
-    # A loss on the attention weights themselves, sum(w * G), besides the output's: attention
-    # supervision reaches the engine's attention through MultiHeadAttention::probability_grad().
-    torch.manual_seed(113)
-    mha = nn.MultiheadAttention(D_MODEL, HEADS, dropout=0.0, batch_first=True)
-    perturb_vectors(mha)
-    inp = float_inputs(query=torch.randn(BATCH, LEN_T, D_MODEL),
-                       memory=torch.randn(BATCH, LEN_M, D_MODEL))
-    pad = torch.tensor(MEMORY_PADDING, dtype=torch.bool)
-    y, w = mha(inp["query"], inp["memory"], inp["memory"], key_padding_mask=pad,
-               need_weights=True, average_attn_weights=False)
-    G = torch.randn_like(w)
-    finish(out, "attention_cross_probability_loss", mha, inp, y, extra={"attn_weights": w.detach(), "G": G},
-           fixed={"key_padding": pad.float()}, extra_loss=(w * G).sum(),
+    extra, extra_loss = {"attn_weights": w.detach()}, None
+    if probability_loss:
+        extra["G"] = torch.randn_like(w)
+        extra_loss = (w * extra["G"]).sum()
+    finish(out, "attention_cross_probability_loss" if probability_loss else "attention_cross_padded",
+           mha, inp, y, extra=extra, fixed={"key_padding": pad.float()}, extra_loss=extra_loss,
            meta=block_meta(len_q=LEN_T, len_k=LEN_M, causal=0))
 
 
@@ -419,7 +409,7 @@ def main():
     case_softmax(args.out)
     case_attention_self_causal(args.out)
     case_attention_cross_padded(args.out)
-    case_attention_cross_probability_loss(args.out)
+    case_attention_cross_padded(args.out, probability_loss=True)
     case_encoder_layer(args.out)
     case_decoder_layer(args.out, "erf")
     case_decoder_layer(args.out, "tanh")
