@@ -701,18 +701,43 @@ TEST(TrainingCli, SigtermSavesTheStateAndStops) {
   EXPECT_GT(train::load_resume_state(state).progress.step, 0);
 }
 
+// `glimpse train --attention-loss W --catalogue FILE`: the flags reach the trainer, which logs
+// the loss (its refusals are tested in-process above).
+TEST(TrainingCli, AttentionLossFlagTrainsWithItAndLogsIt) {
+  SquaresDataset data;
+  const fs::path catalogue = data.dir / "catalogue.json";
+  std::ofstream(catalogue) << R"({"objects": [{"name": "square", "noun": "square", "plural": "squares",
+      "colour": null, "category": "shape", "codepoints": ["25A0"], "emojione_png": "25a0.png"}]})";
+  const std::string out = (data.dir / "m.safetensors").string();
+  const std::string log = (data.dir / "log.txt").string();
+  ASSERT_EQ(wait_for(spawn(with(cli_train(data, out, 4), {"--attention-loss", "1", "--catalogue", catalogue.string(),
+                                                         "--log-every", "2"}),
+                           log)),
+            0);
+  train::TrainingLog metrics;
+  metrics.load((data.dir / "m.metrics.jsonl").string(), 4);
+  const auto attention = metrics.series("train", "attention_loss");
+  ASSERT_EQ(attention.size(), 2u);
+  EXPECT_GT(attention.front().second, 0.0);
+  EXPECT_TRUE(std::isfinite(attention.back().second));
+}
+
 TEST(TrainingCli, CurvesRedrawsARunFromItsMetricsLog) {
   // `glimpse curves LOG --out PNG` draws what the trainer draws. Pixel checks: the left panel
   // (x < 550) holds the training loss (blue), the validation loss markers (orange) and, only
-  // when the log has it, the patch-object loss (green); the right panel the validation scores.
+  // when the log has them, the patch-object loss (green) and the attention loss (red); the
+  // right panel the validation scores.
   const fs::path dir = fs::temp_directory_path() / ("glimpse-curves-" + std::to_string(getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
-  auto write_log = [&](const std::string& name, bool object_loss) {
+  auto write_log = [&](const std::string& name, bool extra_losses) {
     std::ofstream out(dir / name);
     for (int step = 10; step <= 200; step += 10) {
       nlohmann::json row = {{"kind", "train"}, {"step", step}, {"loss", 5.0 - step / 50.0}};
-      if (object_loss) row["object_loss"] = 3.0 - step / 100.0;
+      if (extra_losses) {
+        row["object_loss"] = 3.0 - step / 100.0;
+        row["attention_loss"] = 1.5 - step / 200.0;
+      }
       out << row.dump() << "\n";
     }
     for (int step : {100, 200})
@@ -743,6 +768,8 @@ TEST(TrainingCli, CurvesRedrawsARunFromItsMetricsLog) {
   EXPECT_GT(count(a, 0, 550, 255, 127, 14), 20);    // validation loss markers
   EXPECT_GT(count(a, 0, 550, 44, 160, 44), 200);    // patch-object loss
   EXPECT_LT(count(b, 0, 550, 44, 160, 44), 5);      // no object loss in that log
+  EXPECT_GT(count(a, 0, 550, 214, 39, 40), 200);    // attention loss
+  EXPECT_LT(count(b, 0, 550, 214, 39, 40), 5);      // none in that log
   EXPECT_GT(count(a, 550, 1100, 214, 39, 40), 20);  // pointing
   // A missing or malformed log is one line and exit 1, and no picture.
   const std::string err = (dir / "err.txt").string();
