@@ -88,8 +88,10 @@ TEST(AttentionTargets, AreTheWordsNamingASceneObjectWithThePatchesOnIt) {
   EXPECT_TRUE(tiny.hits.empty());
 }
 
-// Targets of a tiny model's batch: 2 images x T = 4 positions, rows spread over both images.
+// Targets of a tiny model's batch (16 patches): 2 images x T = 4 positions, rows spread over
+// both images.
 train::AttentionTargets tiny_targets(int64_t N) {
+  EXPECT_EQ(N, 16);
   train::AttentionTargets t;
   t.patches = N;
   t.rows = {1, 3, 4, 6};
@@ -200,8 +202,13 @@ TEST(AttentionLoss, RefusesTargetsThatDoNotFitTheBatch) {
   m.forward(inputs.inputs(), ids.data(), 4, logits, false);
   targets.rows.back() = 8;  // B * T = 8 rows: one past the end
   EXPECT_THROW(loss.forward(m, targets), Error);
-  train::AttentionTargets other = tiny_targets(9);
+  train::AttentionTargets other = tiny_targets(m.num_patches());
+  other.patches = 9;  // targets made for another patch grid
+  other.hits.resize(other.rows.size() * 9);
   EXPECT_THROW(loss.forward(m, other), Error);
+  train::AttentionTargets short_hits = tiny_targets(m.num_patches());
+  short_hits.hits.pop_back();
+  EXPECT_THROW(loss.forward(m, short_hits), Error);
   EXPECT_EQ(loss.forward(m, train::AttentionTargets{}), 0.0f);  // no targets: no loss
 }
 

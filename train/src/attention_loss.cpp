@@ -53,6 +53,9 @@ LayerMaps layer_maps(const model::CaptionModel& model, const AttentionTargets& t
   check(targets.count() == 0 || targets.patches == model.num_patches(), "AttentionLoss",
         "targets for " + std::to_string(targets.patches) + " patches, the model has " +
             std::to_string(model.num_patches()));
+  check(targets.hits.size() == targets.rows.size() * static_cast<size_t>(targets.patches), "AttentionLoss",
+        "targets hold " + std::to_string(targets.hits.size()) + " patch flags for " +
+            std::to_string(targets.rows.size()) + " rows of " + std::to_string(targets.patches) + " patches");
   check(s.len_k >= model.num_patches(), "AttentionLoss", "the image attention has fewer keys than patches");
   for (const int64_t row : targets.rows)
     check(row >= 0 && row < p0.dim(0) * s.len_q, "AttentionLoss",
