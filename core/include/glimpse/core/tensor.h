@@ -4,12 +4,13 @@
 // [B, L, d] is, for every layer that works row-wise, simply a [B*L, d] matrix.
 #pragma once
 
-#include <Eigen/Core>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <vector>
+
+#include "glimpse/core/aligned_allocator.h"
 
 namespace glimpse {
 
@@ -55,7 +56,7 @@ class Tensor {
  private:
   Shape shape_;
   size_t size_ = 0;
-  std::vector<float, Eigen::aligned_allocator<float>> data_;
+  std::vector<float, AlignedAllocator<float>> data_;
 };
 
 int64_t shape_numel(const Shape& shape);
