@@ -22,9 +22,12 @@ TrainingBatch make_training_batch(const vision::CaptionDataset& data,
 
   // Captions: <bos> w1 .. wn <eos>; the decoder reads the first n+1 ids, so
   // n+1 <= max_caption_len.
+  // Each caption is tokenised once: the ids and the attention targets read the same words.
   std::vector<std::vector<int32_t>> captions(samples.size());
+  std::vector<std::vector<std::string>> words(samples.size());
   for (size_t i = 0; i < samples.size(); ++i) {
-    const text::EncodedText c = vocab.encode(samples[i].caption, config.max_caption_len + 1, true);
+    words[i] = text::tokenize(samples[i].caption);
+    const text::EncodedText c = vocab.encode_tokens(words[i], config.max_caption_len + 1, true);
     if (c.truncated()) ++b.truncated_captions;
     captions[i] = c.ids;
     b.caption_len = std::max<int64_t>(b.caption_len, static_cast<int64_t>(c.ids.size()) - 1);
@@ -71,7 +74,7 @@ TrainingBatch make_training_batch(const vision::CaptionDataset& data,
   if (lexicon) {
     // Word i of a caption is ids[i + 1], predicted at target position i; ids end with <eos>.
     for (size_t i = 0; i < samples.size(); ++i)
-      add_attention_targets(*lexicon, text::tokenize(samples[i].caption),
+      add_attention_targets(*lexicon, words[i],
                             static_cast<int64_t>(captions[i].size()) - 2, static_cast<int64_t>(i) * T,
                             b.input.grids[i], data.images[samples[i].image].objects, tolerance,
                             b.attention_targets);

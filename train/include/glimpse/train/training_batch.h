@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "glimpse/core/tensor.h"
+#include "glimpse/eval/pointing_game.h"
 #include "glimpse/model/caption_model.h"
 #include "glimpse/model/input_batch.h"
 #include "glimpse/text/vocabulary.h"
@@ -40,6 +41,7 @@ TrainingBatch make_training_batch(const vision::CaptionDataset& data,
                                   const std::vector<Sample>& samples,
                                   const text::Vocabulary& vocab, const model::ModelConfig& config,
                                   const ObjectClasses* classes = nullptr,
-                                  const eval::ObjectLexicon* lexicon = nullptr, float tolerance = 1.0f / 16.0f);
+                                  const eval::ObjectLexicon* lexicon = nullptr,
+                                  float tolerance = eval::PointingOptions{}.tolerance);
 
 }  // namespace glimpse::train
