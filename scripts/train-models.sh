@@ -10,9 +10,13 @@
 #                     limit at step 10,036; this script runs the whole schedule)
 #   5. concat-polish  the same data, 1,500 steps, lr 2e-4 (the previous sitting's shipped concat)
 #   6. concat-mixed3  120,000 fresh scenes in the six styles (seed 5), 14,000 steps
-#   7. the fusion suite: all five strategies from concat-mixed3's weights, the same data,
-#      recipe and 1,500 steps each; concat and separate with a second seed. A per-modality
-#      sub-layer starts as a copy of the concat cross-attention (docs/training.md).
+#   7. concat-fresh160k  160,000 fresh scenes (seeds 71-74, 40,000 each), 8,000 steps, bf16
+#   8. concat-attn    240,000 fresh scenes (seeds 75-80), 8,000 steps, with attention
+#                     supervision (`--attention-loss 1`, docs/training.md), bf16
+#   9. the fusion suite: all five strategies from concat-attn's weights, its data and
+#      recipe (attention loss included), 1,500 steps each; concat and separate with a second
+#      seed. A per-modality sub-layer starts as a copy of the concat cross-attention
+#      (docs/training.md).
 #
 # then copies the suite's first seed of each strategy (fp16) into assets/models/ with its
 # curves and metrics log into docs/models/, and writes the comparison tables.
@@ -29,8 +33,10 @@
 #
 # Wall time measured on the AMD EPYC (2 cores) of these sessions, mostly one thread beside
 # builds: stage 1 ~17 min, 2 84 min, 3 23 min (2 threads), 4 145 min (to step 10,036), 5 9-17
-# min, 6 92 min, 7 12-18 min per model (7 models; Intel Xeon, two runs side by side): about 9
-# hours in all, in several sittings. Every run resumes
+# min, 6 92 min, 7 28 min (2 threads, Intel Xeon with AMX), 8 70 min, 9 10-25 min per model
+# (7 models, two runs side by side beside builds): about 11 hours in all, in several sittings.
+# Stages 7-9 ran with bf16 matmuls whatever PRECISION says (--precision auto; fp32 on a CPU
+# without AVX512-BF16 or AMX). Every run resumes
 # from its training state in runs/ when there is one, so an interrupted call (Ctrl-C, a killed
 # session, --max-minutes) loses at most one checkpoint interval.
 set -euo pipefail
@@ -63,6 +69,13 @@ scenes data/scenes-326-mixed val 1000 2 --style mixed
 scenes data/scenes-326-mixed3 train 120000 5 --style mixed
 # The same validation scenes as scenes-326-mixed (same seed, count and style).
 scenes data/scenes-326-mixed3 val 1000 2 --style mixed
+# Stages 7-9: fresh six-style scenes, 40,000 per seed.
+fresh_dirs() { local seed; for seed in "$@"; do echo "data/scenes-326-fresh$seed/train"; done; }
+for seed in 71 72 73 74 75 76 77 78 79 80; do
+  scenes "data/scenes-326-fresh$seed" train 40000 "$seed" --style mixed
+done
+read -r -a fresh160k <<<"$(fresh_dirs 71 72 73 74 | tr '\n' ' ')"
+read -r -a fresh240k <<<"$(fresh_dirs 75 76 77 78 79 80 | tr '\n' ' ')"
 
 # finished NAME STEPS: the run's metrics log reached its last step.
 finished() {
@@ -73,17 +86,20 @@ sys.exit(0 if rows and max(r["step"] for r in rows) >= int(sys.argv[2]) else 1)
 PY
 }
 
-# stage NAME DATA FUSION STEPS WARMUP LR SEED INIT|- VAL_EVERY CATALOGUE_FLAGS...
-# Returns 1 when the run stopped before its last step (the next stages must wait).
+# stage NAME DATA FUSION STEPS WARMUP LR SEED INIT|- VAL_EVERY FLAGS...
+# DATA is a folder with train/ and val/; TRAIN_DIRS, when set, replaces its train/ with those
+# folders (stages 7-9). Returns 1 when the run stopped before its last step (the next stages
+# must wait).
 stage() {
   local name=$1 data=$2 fusion=$3 steps=$4 warmup=$5 lr=$6 seed=$7 init=$8 every=$9
   shift 9
   finished "$name" "$steps" && return 0
   echo "== $name" >&2
-  local start init_flag=()
+  local start init_flag=() train_dirs=("$data/train")
   start=$(date +%s)
   [ "$init" = - ] || init_flag=(--init "$init")
-  GLIMPSE_THREADS=$THREADS $G train "$data/train" --val "$data/val" --val-images 200 \
+  [ -z "${TRAIN_DIRS:-}" ] || read -r -a train_dirs <<<"$TRAIN_DIRS"
+  GLIMPSE_THREADS=$THREADS $G train "${train_dirs[@]}" --val "$data/val" --val-images 200 \
     --val-every "$every" --out "$RUNS/$name.safetensors" --save-dtype f16 --fusion "$fusion" \
     --config assets/models/model-config.json --object-loss 1 --batch 32 --steps "$steps" \
     --warmup "$warmup" --lr "$lr" --min-lr 1e-5 --seed "$seed" --checkpoint-every 100 \
@@ -101,13 +117,19 @@ stage concat-mixed2 data/scenes-326-mixed concat 12000 100 3e-4 3 "$RUNS/concat-
 stage concat-polish data/scenes-326-mixed concat 1500 100 2e-4 11 "$RUNS/concat-mixed2.safetensors" 500 "${all326[@]}"
 stage concat-mixed3 data/scenes-326-mixed3 concat 14000 100 2e-4 4 "$RUNS/concat-polish.safetensors" 1000 "${all326[@]}"
 
+# Stages 7-9 were trained with bf16 matmuls (the last flag wins over PRECISION's).
+TRAIN_DIRS="${fresh160k[*]}" stage concat-fresh160k data/scenes-326-mixed3 concat 8000 100 2e-4 21 \
+  "$RUNS/concat-mixed3.safetensors" 1000 "${all326[@]}" --precision auto
+TRAIN_DIRS="${fresh240k[*]}" stage concat-attn data/scenes-326-mixed3 concat 8000 100 2e-4 22 \
+  "$RUNS/concat-fresh160k.safetensors" 1000 "${all326[@]}" --attention-loss 1 --precision auto
+
 # The fusion suite. Seeds 11 (shipped) and 12 (the training spread for concat and separate).
-suite=(separate:11 concat:11 parallel:11 hierarchical:11 gated:11 separate:12 concat:12)
+suite=(concat:11 separate:11 parallel:11 hierarchical:11 gated:11 concat:12 separate:12)
 for spec in "${suite[@]}"; do
   fusion=${spec%%:*}
   seed=${spec##*:}
-  stage "$fusion-s$seed" data/scenes-326-mixed3 "$fusion" 1500 100 2e-4 "$seed" \
-    "$RUNS/concat-mixed3.safetensors" 500 "${all326[@]}"
+  TRAIN_DIRS="${fresh240k[*]}" stage "$fusion-s$seed" data/scenes-326-mixed3 "$fusion" 1500 100 2e-4 "$seed" \
+    "$RUNS/concat-attn.safetensors" 500 "${all326[@]}" --attention-loss 1 --precision auto
 done
 
 all=(concat separate parallel hierarchical gated)
