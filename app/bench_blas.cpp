@@ -7,6 +7,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "bench_min_time.h"
 #include "glimpse/core/gemm.h"
 #include "glimpse/core/threads.h"
 #include "workloads.h"
@@ -93,8 +94,9 @@ BlasKernelChoice choose_blas_kernel(int threads, double bench_min_seconds) {
   c.environment = getenv_or_empty("OPENBLAS_CORETYPE");
   const auto candidates = coretype_candidates();
   // Per shape: an eighth of the bench's time per workload, at most 0.1 s (4 shapes, 3
-  // candidates, 2 rounds: at most ~2.4 s).
-  const double seconds = std::clamp(bench_min_seconds / 8, 0.005, 0.1);
+  // candidates, 2 rounds: at most ~2.4 s), and no less than the child's --min-time accepts (a
+  // short bench once asked for 0.005 s and every probe was refused).
+  const double seconds = std::clamp(bench_min_seconds / 8, kBenchMinSecondsLowest, 0.1);
   std::error_code ec;
   const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
   std::vector<BlasKernelProbe> best_of(candidates.size());

@@ -2,6 +2,7 @@
 
 #include "bench_blas.h"
 #include "bench_caption.h"
+#include "bench_min_time.h"
 #include "bench_peer.h"
 #include "bench_throughput.h"
 #include "eval_inputs.h"  // add_precision_option
@@ -186,7 +187,7 @@ void add_bench_command(CLI::App& app) {
   CLI::Option* min_time =
       cmd->add_option("--min-time", opts->min_seconds,
                       "seconds spent timing each workload (default 1; 2 with --train)")
-      ->check(CLI::Range(0.01, 600.0));
+      ->check(CLI::Range(kBenchMinSecondsLowest, kBenchMinSecondsHighest));
   cmd->add_option("--d-model", w.config.d_model, "model width")->check(CLI::Range(1, 8192));
   cmd->add_option("--heads", w.config.num_heads, "attention heads")->check(CLI::Range(1, 256));
   cmd->add_option("--hidden", w.config.d_hidden, "FFN width")->check(CLI::Range(1, 65536));

@@ -23,23 +23,16 @@ trap 'rm -rf "$work"' EXIT
 # The project's own translation units, each once (app/paths.cpp is in two programs): not
 # generated files in the build tree, not third_party/.
 /usr/bin/python3 - "$tree/compile_commands.json" "$root" "$work/compile_commands.json" <<'EOF'
-import json, os, shlex, sys
+import json, os, re, sys
 database, root, out = sys.argv[1:]
 
 # The test programs' precompiled header (tests/CMakeLists.txt) is GCC's; clang-tidy cannot read
-# it, and the files include what they use without it.
+# it, and the files include what they use without it. The two flags are cut out of the command
+# text as they stand: re-quoting the command (shlex) turns -DNAME=\"value\" into a form that
+# cppcheck's reader of compile_commands.json drops, and with it the definition.
 def without_pch(command):
-    words, kept_words, skip = shlex.split(command), [], False
-    for i, word in enumerate(words):
-        if skip:
-            skip = False
-        elif word == "-Winvalid-pch":
-            pass
-        elif word == "-include" and i + 1 < len(words) and "cmake_pch" in words[i + 1]:
-            skip = True
-        else:
-            kept_words.append(word)
-    return shlex.join(kept_words)
+    command = re.sub(r" -include \S*cmake_pch\S*", "", command)
+    return command.replace(" -Winvalid-pch", "")
 
 seen, kept = set(), []
 for entry in json.load(open(database)):

@@ -154,6 +154,9 @@ TEST(ShippedModel, CaptionBenchComparesWithThePyTorchPeerOnEveryShippedModel) {
     EXPECT_NE(r.out.find("log-prob check, onnxruntime: max |glimpse - onnxruntime|"), std::string::npos) << why;
     EXPECT_EQ(r.out.find("DISAGREE"), std::string::npos) << why;
     EXPECT_NE(r.out.find("peer BLAS: OpenBLAS "), std::string::npos) << why;
+    // The kernel probes ran (a --min-time they refused once left the choice to the ISA alone).
+    EXPECT_EQ(r.out.find("the probes failed"), std::string::npos) << why;
+    EXPECT_EQ(why.find("not in range"), std::string::npos) << why;
     EXPECT_EQ(r.out.find("warning: the PyTorch peer ran OpenBLAS"), std::string::npos) << why;
   }
   fs::remove(err);

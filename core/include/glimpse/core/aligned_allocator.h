@@ -19,7 +19,10 @@ struct AlignedAllocator {
   using value_type = T;
 
   AlignedAllocator() = default;
+  // Implicit on purpose: the allocator requirements have containers convert an allocator of
+  // one element type into another's (rebinding) without naming the conversion.
   template <typename U>
+  // cppcheck-suppress noExplicitConstructor
   AlignedAllocator(const AlignedAllocator<U>& /*other*/) noexcept {}
 
   T* allocate(std::size_t n) {
