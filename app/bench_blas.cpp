@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <iomanip>
 #include <iostream>
 #include <sstream>
 
 #include "bench_min_time.h"
+#include "number_format.h"
 #include "glimpse/core/gemm.h"
 #include "glimpse/core/threads.h"
 #include "workloads.h"
@@ -50,12 +50,6 @@ std::string coretype_setting(const std::string& coretype) {
 
 std::string coretype_label(const std::string& coretype) {
   return coretype.empty() ? "unset" : coretype;
-}
-
-std::string fixed(double v, int digits) {
-  std::ostringstream s;
-  s << std::fixed << std::setprecision(digits) << v;
-  return s.str();
 }
 
 }  // namespace
@@ -151,7 +145,7 @@ std::string peer_blas_line(const BlasKernelChoice& c) {
   s << "sgemm measured:";
   for (const auto& p : c.probes)
     s << " " << coretype_label(p.coretype) << (p.coretype.empty() ? "->" + p.corename : "") << " "
-      << fixed(p.gflops, 1);
+      << fixed_decimals(p.gflops, 1);
   s << " GFLOP/s, best of " << kProbeRounds << " probes each)";
   return s.str();
 }
@@ -165,8 +159,8 @@ std::string in_process_blas_line(const BlasKernelChoice& c) {
   const auto* best = c.chosen_probe();
   s << "; NOT the best kernel here (" << c.corename << ")";
   if (mine && best)
-    s << ": at 2048x1024x256 " << c.in_process << " " << fixed(mine->gflops_2048x1024x256, 1)
-      << " vs " << c.corename << " " << fixed(best->gflops_2048x1024x256, 1)
+    s << ": at 2048x1024x256 " << c.in_process << " " << fixed_decimals(mine->gflops_2048x1024x256, 1)
+      << " vs " << c.corename << " " << fixed_decimals(best->gflops_2048x1024x256, 1)
       << " GFLOP/s in child processes; run with " << coretype_setting(best->coretype)
       << " for a best-kernel in-process reference";
   return s.str();

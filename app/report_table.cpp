@@ -6,33 +6,27 @@
 #include <functional>
 #include <optional>
 
+#include "number_format.h"
+
 namespace glimpse::app {
 namespace {
 
 using eval::EvalReport;
 
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  // 1 - 1.0 can come out as -1e-17: a zero is printed as "0.000", never "-0.000".
-  if (buf[0] == '-' && std::strspn(buf + 1, "0.") == std::strlen(buf + 1)) return buf + 1;
-  return buf;
-}
-
 std::string value(const std::optional<double>& v, int decimals = 3) {
-  return v ? fixed(*v, decimals) : "n/a";
+  return v ? fixed_decimals(*v, decimals) : "n/a";
 }
 
 // " [0.571, 0.640]": the report's 95 % bootstrap interval for metric `key`; "" without one.
 std::string interval(const EvalReport& r, const std::string& key) {
   const auto it = r.ci95.find(key);
   if (it == r.ci95.end()) return "";
-  return " [" + fixed(it->second.lo, 3) + ", " + fixed(it->second.hi, 3) + "]";
+  return " [" + fixed_decimals(it->second.lo, 3) + ", " + fixed_decimals(it->second.hi, 3) + "]";
 }
 
 // "0.606 [0.571, 0.640]"; "n/a" without a value.
 std::string estimate(const std::optional<double>& v, const EvalReport& r, const std::string& key) {
-  return v ? fixed(*v, 3) + interval(r, key) : "n/a";
+  return v ? fixed_decimals(*v, 3) + interval(r, key) : "n/a";
 }
 
 // "0.625 [0.500, 0.750] (5/8)"; "n/a" without a denominator.
@@ -129,7 +123,7 @@ std::vector<Row> report_rows(const std::vector<ReportColumn>& cols) {
   add_row(rows, cols, "context share, distractor context",
           [](const EvalReport& r) { return estimate(r.distractor_shares.context(), r, "context_share_distractor"); });
   add_row(rows, cols, "pointing tolerance", [](const EvalReport& r) {
-    return fixed(r.pointing_tolerance, 4) + " x longer side";
+    return fixed_decimals(r.pointing_tolerance, 4) + " x longer side";
   });
   add_pointing_rows(rows, cols, "predicted", [](const EvalReport& r) -> const eval::PointingStep& { return r.pointing.predicted; });
   add_pointing_rows(rows, cols, "input", [](const EvalReport& r) -> const eval::PointingStep& { return r.pointing.input; });

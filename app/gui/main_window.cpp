@@ -14,20 +14,14 @@
 #include "fusion_panel.h"
 #include "image_view.h"
 #include "spinner.h"
+#include "timing_stats.h"
 
 namespace glimpse::gui {
 namespace {
 
-float median(std::vector<float> v) {
-  if (v.empty()) return 0;
-  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
-  return v[v.size() / 2];
-}
-
 void performance_panel(const GuiState& state) {
   const auto& t = state.times;
-  const float max = t.frame_ms.empty() ? 0 : *std::max_element(t.frame_ms.begin(), t.frame_ms.end());
-  ImGui::Text("frame %.1f ms median, %.1f ms max", median(t.frame_ms), max);
+  ImGui::Text("frame %.1f ms median, %.1f ms max", median_ms(t.frame_ms), max_ms(t.frame_ms));
   ImGui::Text("word switch %.1f ms (last)", t.last_word_switch_ms);
   ImGui::Text("word maps built in %.1f ms", t.last_maps_build_ms);
   const CaptionSlot& a = state.slot(Slot::A);

@@ -11,19 +11,9 @@
 #include "drop_target.h"
 #include "open_image.h"
 #include "screenshot.h"
+#include "timing_stats.h"
 
 namespace glimpse::gui {
-namespace {
-
-float median(std::vector<float> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-float maximum(const std::vector<float>& v) { return v.empty() ? 0 : *std::max_element(v.begin(), v.end()); }
-
-}  // namespace
 
 ScriptRun::ScriptRun(const LaunchOptions& options) : options_(options), start_(std::chrono::steady_clock::now()) {}
 
@@ -97,8 +87,8 @@ void ScriptRun::shoot(GuiState& state, CaptionJobs& jobs) {
     std::printf(
         "glimpse-gui timings: frames=%zu frame_ms_median=%.2f frame_ms_max=%.2f words=%zu "
         "word_switch_ms_median=%.2f word_switch_ms_max=%.2f maps_build_ms=%.2f\n",
-        frame_ms_.size(), median(frame_ms_), maximum(frame_ms_), switch_ms_.size(), median(switch_ms_),
-        maximum(switch_ms_), state.times.last_maps_build_ms);
+        frame_ms_.size(), median_ms(frame_ms_), max_ms(frame_ms_), switch_ms_.size(), median_ms(switch_ms_),
+        max_ms(switch_ms_), state.times.last_maps_build_ms);
   std::fflush(stdout);
   try {
     save_png(options_.screenshot, read_framebuffer(state.layout.framebuffer_width, state.layout.framebuffer_height));

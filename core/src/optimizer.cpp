@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 
 #include "glimpse/core/error.h"
 
@@ -79,7 +80,7 @@ float LrSchedule::at(int64_t step) const {
   const int64_t decay_steps = std::max<int64_t>(1, total_steps - warmup_steps);
   const float progress =
       std::min(1.0f, static_cast<float>(step - warmup_steps) / static_cast<float>(decay_steps));
-  return min_lr + 0.5f * (peak_lr - min_lr) * (1.0f + std::cos(3.14159265358979f * progress));
+  return min_lr + 0.5f * (peak_lr - min_lr) * (1.0f + std::cos(std::numbers::pi_v<float> * progress));
 }
 
 }  // namespace glimpse

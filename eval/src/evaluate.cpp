@@ -12,11 +12,6 @@
 namespace glimpse::eval {
 namespace {
 
-std::optional<double> ratio(double num, double den) {
-  if (den == 0) return std::nullopt;
-  return num / den;
-}
-
 std::string join(const std::vector<std::string>& words, const std::string& sep) {
   std::string s;
   for (const auto& w : words) s += (s.empty() ? "" : sep) + w;
@@ -26,20 +21,20 @@ std::string join(const std::vector<std::string>& words, const std::string& sep) 
 }  // namespace
 
 std::optional<double> EvalReport::hallucination_rate() const {
-  return ratio(static_cast<double>(hallucinating_captions), static_cast<double>(images));
+  return optional_ratio(static_cast<double>(hallucinating_captions), static_cast<double>(images));
 }
 
 std::optional<double> EvalReport::no_repeat_rate() const {
-  return ratio(static_cast<double>(images - repeating_captions), static_cast<double>(images));
+  return optional_ratio(static_cast<double>(images - repeating_captions), static_cast<double>(images));
 }
 
 std::optional<double> EvalReport::distractor_hallucination_rate() const {
-  return ratio(static_cast<double>(distractor_hallucinating), static_cast<double>(distractor_captions));
+  return optional_ratio(static_cast<double>(distractor_hallucinating), static_cast<double>(distractor_captions));
 }
 
 std::optional<double> EvalReport::captions_per_second() const {
   if (captions_decoded == 0) return std::nullopt;
-  return ratio(static_cast<double>(captions_decoded), decode_seconds);
+  return optional_ratio(static_cast<double>(captions_decoded), decode_seconds);
 }
 
 FollowTally EvalReport::followed(const std::string& kind) const {

@@ -1,12 +1,13 @@
 #include "glimpse/eval/image_tallies.h"
 
 namespace glimpse::eval {
-namespace {
 
-std::optional<double> ratio(double num, double den) {
+std::optional<double> optional_ratio(double num, double den) {
   if (den == 0) return std::nullopt;
   return num / den;
 }
+
+namespace {
 
 void add_step(PointingStep& into, const PointingStep& from) {
   if (into.by_layer.size() < from.by_layer.size()) into.by_layer.resize(from.by_layer.size());
@@ -16,7 +17,7 @@ void add_step(PointingStep& into, const PointingStep& from) {
 
 }  // namespace
 
-std::optional<double> ShareMeans::image() const { return ratio(image_sum, static_cast<double>(words)); }
+std::optional<double> ShareMeans::image() const { return optional_ratio(image_sum, static_cast<double>(words)); }
 
 std::optional<double> ShareMeans::context() const {
   const auto i = image();
@@ -59,20 +60,20 @@ std::vector<TalliedMetric> tallied_metrics(size_t layers) {
   // The caption metrics are defined for any non-empty sum; a resample is never empty.
   for (size_t n = 0; n < 4; ++n)
     add("bleu_" + std::to_string(n + 1), [n](const T& t) { return t.captions.bleu.bleu()[n]; });
-  add("meteor", [](const T& t) { return ratio(t.captions.meteor, static_cast<double>(t.captions.images)); });
-  add("rouge_l", [](const T& t) { return ratio(t.captions.rouge_l, static_cast<double>(t.captions.images)); });
-  add("cider_d", [](const T& t) { return ratio(t.captions.cider_d, static_cast<double>(t.captions.images)); });
+  add("meteor", [](const T& t) { return optional_ratio(t.captions.meteor, static_cast<double>(t.captions.images)); });
+  add("rouge_l", [](const T& t) { return optional_ratio(t.captions.rouge_l, static_cast<double>(t.captions.images)); });
+  add("cider_d", [](const T& t) { return optional_ratio(t.captions.cider_d, static_cast<double>(t.captions.images)); });
   add("object_precision", [](const T& t) { return t.mentions.precision(); });
   add("object_recall", [](const T& t) { return t.mentions.recall(); });
   add("object_f1", [](const T& t) { return t.mentions.f1(); });
   add("hallucination_rate", [](const T& t) {
-    return ratio(static_cast<double>(t.hallucinating_captions), static_cast<double>(t.images));
+    return optional_ratio(static_cast<double>(t.hallucinating_captions), static_cast<double>(t.images));
   });
   add("no_repeat_rate", [](const T& t) {
-    return ratio(static_cast<double>(t.images - t.repeating_captions), static_cast<double>(t.images));
+    return optional_ratio(static_cast<double>(t.images - t.repeating_captions), static_cast<double>(t.images));
   });
   add("distractor_hallucination_rate", [](const T& t) {
-    return ratio(static_cast<double>(t.distractor_hallucinating), static_cast<double>(t.distractor_captions));
+    return optional_ratio(static_cast<double>(t.distractor_hallucinating), static_cast<double>(t.distractor_captions));
   });
   for (const std::string& kind : followed_context_kinds())
     add(kind + "_followed", [kind](const T& t) {

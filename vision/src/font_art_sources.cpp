@@ -54,21 +54,21 @@ class ColourFontSource : public ArtSource {
 // it has one (captions say "a red apple", and the red and green apple differ only by it), else
 // dark grey; a halo around them (a dilation of the coverage), white under dark inks and dark
 // under light ones, keeps them visible on every background, like a sticker.
-struct Rgb {
+struct InkRgb {
   int r, g, b;
 };
-constexpr Rgb kDefaultInk = {38, 38, 38};
-constexpr Rgb kLightHalo = {255, 255, 255};
-constexpr Rgb kDarkHalo = {30, 30, 30};
+constexpr InkRgb kDefaultInk = {38, 38, 38};
+constexpr InkRgb kLightHalo = {255, 255, 255};
+constexpr InkRgb kDarkHalo = {30, 30, 30};
 constexpr int kHaloPixels = kOutlineGlyphPixels / 32;
 
-Rgb ink_of(const SceneObject& o) {
+InkRgb ink_of(const SceneObject& o) {
   for (const NamedColour& c : background_palette())
     if (o.colour == c.name) return {c.r, c.g, c.b};
   return kDefaultInk;
 }
 
-Rgb halo_under(Rgb ink) {
+InkRgb halo_under(InkRgb ink) {
   const int luma = (299 * ink.r + 587 * ink.g + 114 * ink.b) / 1000;
   return luma < 150 ? kLightHalo : kDarkHalo;
 }
@@ -94,7 +94,7 @@ class OutlineFontSource : public ArtSource {
     cv::Mat halo;
     cv::dilate(coverage, halo,
                cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * kHaloPixels + 1, 2 * kHaloPixels + 1)));
-    const Rgb ink = ink_of(o), under_ink = halo_under(ink);
+    const InkRgb ink = ink_of(o), under_ink = halo_under(ink);
     std::vector<uint8_t> rgba(static_cast<size_t>(coverage.total()) * 4);
     for (int y = 0; y < coverage.rows; ++y)
       for (int x = 0; x < coverage.cols; ++x) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <opencv2/imgproc.hpp>
 
 #include "glimpse/core/error.h"
@@ -10,7 +11,6 @@
 namespace glimpse::vision {
 namespace {
 
-constexpr float kPi = 3.14159265358979323846f;
 constexpr float kDotRadius = 0.27f;  // of the texture period
 
 // Rounds to the nearest byte (a cast after +0.5: this runs for every pixel, lround would not
@@ -20,11 +20,11 @@ uint8_t to_byte(float v) {
   return static_cast<uint8_t>(std::clamp(v, 0.0f, 255.0f) + 0.5f);
 }
 
-struct Rgb {
+struct RgbFloat {
   float r, g, b;
 };
 
-Rgb palette_colour(int index, const int offset[3]) {
+RgbFloat palette_colour(int index, const int offset[3]) {
   const auto& palette = background_palette();
   check(index >= 0 && index < static_cast<int>(palette.size()), "background",
         "palette index " + std::to_string(index) + " out of range");
@@ -33,18 +33,18 @@ Rgb palette_colour(int index, const int offset[3]) {
           static_cast<float>(c.b + offset[2])};
 }
 
-Rgb mix(Rgb a, Rgb b, float t) {
+RgbFloat mix(RgbFloat a, RgbFloat b, float t) {
   return {a.r + (b.r - a.r) * t, a.g + (b.g - a.g) * t, a.b + (b.b - a.b) * t};
 }
 
 // The second tone of a texture: lighter on dark colours, darker on light ones, so the pattern
 // stays visible without changing the colour's name.
-Rgb texture_tone(Rgb c) {
+RgbFloat texture_tone(RgbFloat c) {
   const float luma = 0.299f * c.r + 0.587f * c.g + 0.114f * c.b;
   return luma < 140.0f ? mix(c, {255, 255, 255}, 0.35f) : mix(c, {0, 0, 0}, 0.22f);
 }
 
-void put(Image& out, int x, int y, Rgb c) {
+void put(Image& out, int x, int y, RgbFloat c) {
   uint8_t* p = out.pixel(x, y);
   p[0] = to_byte(c.r);
   p[1] = to_byte(c.g);
@@ -106,7 +106,7 @@ BackgroundSpec sample_background(Rng& rng) {
   s.colour = below(rng, n);
   s.colour2 = (s.colour + 1 + below(rng, n - 1)) % n;  // a different colour
   s.pattern = static_cast<TexturePattern>(below(rng, 3));
-  s.angle = rng.uniform(0.0f, 2.0f * kPi);
+  s.angle = rng.uniform(0.0f, 2.0f * std::numbers::pi_v<float>);
   s.period = rng.uniform(8.0f, 20.0f);
   // Near-white and near-black stay recognisable only with a small shift.
   for (int& o : s.offset) o = below(rng, 25) - 12;
@@ -118,7 +118,7 @@ void render_background(const BackgroundSpec& spec, int canvas, Image& out) {
   check(canvas >= 8, "render_background", "canvas " + std::to_string(canvas) + " px is too small");
   out.width = out.height = canvas;
   out.rgb.resize(static_cast<size_t>(canvas) * canvas * 3);
-  const Rgb a = palette_colour(spec.colour, spec.offset);
+  const RgbFloat a = palette_colour(spec.colour, spec.offset);
   const float cx = 0.5f * canvas, cy = 0.5f * canvas;
   const float ca = std::cos(spec.angle), sa = std::sin(spec.angle);
   const float period = spec.period * static_cast<float>(canvas) / 128.0f;
@@ -128,7 +128,7 @@ void render_background(const BackgroundSpec& spec, int canvas, Image& out) {
       for (size_t i = 3; i < out.rgb.size(); ++i) out.rgb[i] = out.rgb[i - 3];
       break;
     case BackgroundKind::Gradient: {
-      const Rgb b = palette_colour(spec.colour2, spec.offset);
+      const RgbFloat b = palette_colour(spec.colour2, spec.offset);
       const float half = 0.5f * canvas * (std::fabs(ca) + std::fabs(sa));
       for (int y = 0; y < canvas; ++y)
         for (int x = 0; x < canvas; ++x) {
@@ -138,7 +138,7 @@ void render_background(const BackgroundSpec& spec, int canvas, Image& out) {
       break;
     }
     case BackgroundKind::Texture: {
-      const Rgb b = texture_tone(a);
+      const RgbFloat b = texture_tone(a);
       for (int y = 0; y < canvas; ++y)
         for (int x = 0; x < canvas; ++x) {
           bool second = false;

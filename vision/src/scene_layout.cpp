@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 
 #include "glimpse/core/error.h"
 #include "scene_random.h"
@@ -11,7 +12,6 @@ namespace {
 
 using namespace scene_random;
 
-constexpr float kPi = 3.14159265358979323846f;
 constexpr int kPlacementAttempts = 40;
 constexpr int kLayoutAttempts = 100;
 
@@ -136,7 +136,7 @@ SizeClass size_class(int size, int canvas) {
 }
 
 float object_extent(const PlacedObject& o) {
-  const float r = o.rotation * kPi / 180.0f;
+  const float r = o.rotation * std::numbers::pi_v<float> / 180.0f;
   return static_cast<float>(o.size) * (std::fabs(std::cos(r)) + std::fabs(std::sin(r)));
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <numbers>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -90,7 +91,7 @@ Sprite scale_sprite(const Sprite& sprite, int longer_side) {
 }
 
 Sprite rotate_sprite(const Sprite& sprite, float degrees) {
-  const double rad = degrees * 3.14159265358979323846 / 180.0;
+  const double rad = degrees * std::numbers::pi / 180.0;
   const double c = std::fabs(std::cos(rad)), s = std::fabs(std::sin(rad));
   const int w = static_cast<int>(std::ceil(sprite.width * c + sprite.height * s)) + 2;
   const int h = static_cast<int>(std::ceil(sprite.width * s + sprite.height * c)) + 2;

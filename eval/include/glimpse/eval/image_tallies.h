@@ -18,6 +18,9 @@
 
 namespace glimpse::eval {
 
+// num / den; none when den is 0 (a rate over no images or no words is undefined, not 0).
+std::optional<double> optional_ratio(double num, double den);
+
 // Mean image and context share over generated words (their predicted steps).
 struct ShareMeans {
   int64_t words = 0;
