@@ -23,9 +23,15 @@ case "$kind" in
     # debug info to compile and link. NDEBUG as in Release: the same code paths are tested.
     # -Wno-pass-failed: clang does not vectorise at -O1, so it would report every
     # `#pragma omp ... simd` loop as "not vectorized"; the Release tree does vectorise them.
+    # Unity build (CMAKE_UNITY_BUILD: CMake compiles the libraries' and the programs' sources
+    # 8 to a file, tests/CMakeLists.txt keeps the test programs per file): each batch parses
+    # the headers its files share once; the whole tree built in 5m43s instead of 9m39s on
+    # 2 cores. The Release tree stays one file per translation unit, so a file that misses an
+    # include still fails there.
     flags=(-DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo
            "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG -Wno-pass-failed"
-           -DGLIMPSE_SANITIZE=ON -DGLIMPSE_BUILD_BENCH=OFF -DGLIMPSE_BUILD_FUZZ=ON)
+           -DGLIMPSE_SANITIZE=ON -DGLIMPSE_BUILD_BENCH=OFF -DGLIMPSE_BUILD_FUZZ=ON
+           -DCMAKE_UNITY_BUILD=ON)
     # A tree configured with GCC (build-asan/ was, once) is started afresh: CMake cannot
     # switch the compiler of an existing cache.
     if [ -f "$dir/CMakeCache.txt" ] && ! grep -q '^CMAKE_CXX_COMPILER:.*clang' "$dir/CMakeCache.txt"; then
