@@ -26,7 +26,7 @@ case "$kind" in
     # Unity build (CMAKE_UNITY_BUILD: CMake compiles the libraries' and the programs' sources
     # 8 to a file, tests/CMakeLists.txt keeps the test programs per file): each batch parses
     # the headers its files share once; the whole tree built in 5m43s instead of 9m39s on
-    # 2 cores. The Release tree stays one file per translation unit, so a file that misses an
+    # 2 cores (AMD EPYC, 2026-12-03). The Release tree stays one file per translation unit, so a file that misses an
     # include still fails there.
     flags=(-DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo
            "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG -Wno-pass-failed"

@@ -61,8 +61,8 @@ cppcheck_pid=$!
 
 # clang-tidy on batches of the files (scripts/lint_batches.py: one generated file includes
 # up to 12 of them that share their flags, so the headers they all include are parsed and
-# walked once per batch, not once per file); files that do not compile together are linted
-# on their own. --config-file: the batches live outside the tree, where clang-tidy would not
+# walked once per batch, not once per file); a batch that does not compile is split into
+# smaller ones, down to single files. --config-file: the batches live outside the tree, where clang-tidy would not
 # find .clang-tidy. Each clang-tidy prints its findings in one block (-P keeps them apart).
 # "N warnings generated." is clang's count of suppressed (system header) warnings.
 /usr/bin/python3 scripts/lint_batches.py "$work/compile_commands.json" "$work/batches" 12 "$jobs" \

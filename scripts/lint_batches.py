@@ -11,8 +11,10 @@ like headers (.clang-tidy's HeaderFilterRegex takes the project's .cpp files too
 Files that do not compile together (two of them define the same internal name, or one's
 `using namespace` makes the next one's names ambiguous) are found by compiling each batch
 with -fsyntax-only first; a batch that fails is split in two and each half tried again, down
-to single files, which are linted on their own as before. So the result never depends on
-whether the code is unity-safe, only the time does.
+to single files, which are linted on their own as before. What a compiler cannot see, a
+macro or using-directive of one file quietly changing what a later one means, batching could
+hide; the project's .cpp files keep their macros to names no other file uses and their
+using-directives inside their own namespaces.
 
 Usage: lint_batches.py DATABASE OUT_DIR MAX_FILES JOBS
   DATABASE   compile_commands.json of the files to lint (one entry per file)
