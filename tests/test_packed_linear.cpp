@@ -97,6 +97,42 @@ TEST(PackedLinear, ConcurrentCallsOfOnePackAgreeWithOneCall) {
   }
 }
 
+// The fp32 panel kernel (core/src/fp32_panel_gemm.h: CPUs without AVX-512, or oneDNN capped
+// below avx512_core by ONEDNN_MAX_CPU_ISA, as the second ctest run of this program does): a
+// row's output is bit for bit the same whatever batch it is in and however many threads run,
+// for odd sizes (a panel tail) and every epilogue, and within kFp32Tolerance of the plain layer.
+TEST(PackedLinear, Fp32PanelRowsDoNotDependOnTheBatchOrTheThreads) {
+  Rng rng(17);
+  Linear lin(97, 83);  // 83 outputs: five full 16-wide panels and a tail of 3
+  lin.init(rng);
+  const int threads = num_threads();
+  for (const LinearEpilogue ep :
+       {LinearEpilogue::None, LinearEpilogue::GeluErf, LinearEpilogue::GeluTanh, LinearEpilogue::Accumulate}) {
+    const PackedLinear packed(lin.weight.value.data(), lin.bias.value.data(), 83, 97, Precision::Fp32, ep);
+    if (packed.implementation(8) != "glimpse avx2 fp32 panels")
+      GTEST_SKIP() << "oneDNN runs fp32 here (" << packed.implementation(8) << ", ISA " << onednn_cpu_isa_name()
+                   << "); ONEDNN_MAX_CPU_ISA=AVX2 selects the panel kernel";
+    const Tensor x = random_tensor({65, 97}, rng);
+    const Tensor residual = random_tensor({65, 83}, rng);
+    const Tensor want = reference(lin, x, ep, residual);
+    // Each row alone, on one thread: what every batch below must reproduce exactly.
+    set_threads(1);
+    Tensor alone = residual;
+    for (int64_t r = 0; r < 65; ++r) packed.apply(x.data() + r * 97, 1, alone.data() + r * 83);
+    EXPECT_LE(relative_error(alone, want), kFp32Tolerance) << static_cast<int>(ep);
+    for (const int t : {1, 2})
+      for (const int64_t rows : {2, 3, 4, 5, 6, 7, 11, 13, 64, 65}) {
+        set_threads(t);
+        Tensor got = residual;
+        for (int64_t r0 = 0; r0 < 65; r0 += rows)
+          packed.apply(x.data() + r0 * 97, std::min<int64_t>(rows, 65 - r0), got.data() + r0 * 83);
+        EXPECT_EQ(max_abs_diff(got, alone), 0.0f)
+            << "epilogue " << static_cast<int>(ep) << " batches of " << rows << ", " << t << " threads";
+      }
+  }
+  set_threads(threads);
+}
+
 // --- bf16 with hi+lo weights (Bf16Weights::HiLo) ---------------------------------------------
 
 // x with every value rounded to bf16, as the pack rounds its source.
@@ -376,12 +412,14 @@ TEST(PackedModel, Fp32DecoderStepPackDecodesWhatTheLayersDecodeForEveryFusion) {
 
 // fp32 packs the encoders but not the step unless asked (caption_model.h says why); bf16
 // packs both.
-TEST(PackedModel, Fp32PacksTheDecoderStepOnlyWhenAsked) {
+// In fp32 the step is packed when asked, and where packs run the panel kernel (whose rows do
+// not depend on the batch, unlike the layers' gemm:jit there: caption_model.h).
+TEST(PackedModel, Fp32PacksTheDecoderStepWhenAskedOrWherePacksUseThePanelKernel) {
   const model::ModelConfig c = testing::tiny_config(FusionKind::Concat);
   model::CaptionModel m(c, 5);
   m.prepare_inference(Precision::Fp32);
   EXPECT_TRUE(m.inference_packed());
-  EXPECT_EQ(m.decoder_step_pack(), nullptr);
+  EXPECT_EQ(m.decoder_step_pack() != nullptr, fp32_packs_use_panel_kernel()) << onednn_cpu_isa_name();
   m.prepare_inference(Precision::Fp32, model::CaptionModel::StepPacking::Always);
   EXPECT_NE(m.decoder_step_pack(), nullptr);
   if (cpu_has_bf16()) {

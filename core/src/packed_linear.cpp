@@ -12,6 +12,7 @@
 
 #include "bf16_gemv.h"
 #include "bf16_round.h"
+#include "fp32_panel_gemm.h"
 #include "onednn_runtime.h"
 #include "glimpse/core/error.h"
 
@@ -53,6 +54,8 @@ struct PackedLinear::Impl {
   memory bias_mem;
   // bf16 one-row calls: the AVX512-BF16 GEMV (bf16_gemv.h; empty without AVX512-BF16).
   detail::Bf16Gemv gemv;
+  // fp32 where oneDNN has no brgemm: every call (fp32_panel_gemm.h; empty elsewhere).
+  detail::Fp32PanelGemm panels;
 
   mutable std::mutex mutex;
   mutable std::map<int64_t, std::shared_ptr<const Plan>> plans;  // by row count
@@ -105,6 +108,8 @@ struct PackedLinear::Impl {
   }
 };
 
+bool fp32_packs_use_panel_kernel() { return detail::fp32_panel_gemm_preferred(); }
+
 const char* bf16_weights_name(Bf16Weights w) { return w == Bf16Weights::HiLo ? "hi+lo" : "rounded"; }
 
 PackedLinear::PackedLinear(const float* weight, const float* bias, int64_t out_features,
@@ -145,6 +150,8 @@ PackedLinear::PackedLinear(const float* weight, const float* bias, int64_t out_f
     round_to_bf16(m.weight.data(), static_cast<int64_t>(w.size()), w.data());
     m.gemv = detail::Bf16Gemv(w.data(), out_features, in_features);
   }
+  if (precision == Precision::Fp32 && fp32_packs_use_panel_kernel())
+    m.panels = detail::Fp32PanelGemm(weight, bias, out_features, in_features);
 }
 
 PackedLinear::~PackedLinear() = default;
@@ -157,6 +164,7 @@ Precision PackedLinear::precision() const { return impl_->precision; }
 Bf16Weights PackedLinear::bf16_weights() const { return impl_->bf16_weights; }
 std::string PackedLinear::implementation(int64_t rows) const {
   if (rows == 1 && !impl_->gemv.empty()) return "glimpse avx512_bf16 gemv";
+  if (!impl_->panels.empty()) return "glimpse avx2 fp32 panels";
   const std::string& impl = impl_->plan(rows)->impl;
   return impl_->bf16_weights == Bf16Weights::HiLo ? impl + " hi+lo weights" : impl;
 }
@@ -187,6 +195,10 @@ PlanBinding& thread_binding(uint64_t plan_id, const memory::desc& src_md, const 
 void PackedLinear::apply(const float* x, int64_t rows, float* y) const {
   if (rows <= 0) return;
   const Impl& m = *impl_;
+  if (!m.panels.empty()) {
+    m.panels.apply(x, rows, m.epilogue, y);
+    return;
+  }
   thread_local std::vector<uint16_t> x_bf16;
   // One bf16 row (a decode step): the GEMV, not oneDNN. The call is bound by streaming W, and
   // libdnnl's per-call dispatch was ~15 us of a ~205 us batch-1 step (18 such calls).

@@ -264,7 +264,7 @@ void CaptionModel::prepare_inference(Precision precision, StepPacking step) {
       pack->kv[static_cast<size_t>(l)][static_cast<size_t>(s)] = std::make_unique<PackedLinear>(
           a.in_proj_weight.value.data() + d * d, a.in_proj_bias.value.data() + d, 2 * d, d, precision);
     }
-  if (step == StepPacking::Always || precision == Precision::Bf16)
+  if (step == StepPacking::Always || precision == Precision::Bf16 || fp32_packs_use_panel_kernel())
     pack->decoder_step = std::make_unique<DecoderStepPack>(decoder_->pack_step(precision));
   pack_ = std::move(pack);
 }

@@ -48,6 +48,12 @@ enum class LinearEpilogue {
 enum class Bf16Weights { Rounded, HiLo };
 const char* bf16_weights_name(Bf16Weights w);
 
+// Whether fp32 packs run Glimpse's own panel kernel (core/src/fp32_panel_gemm.h) rather than
+// oneDNN: on CPUs where oneDNN has no brgemm matmul (no AVX-512, or ONEDNN_MAX_CPU_ISA below
+// avx512_core). Its rows do not depend on the batch they are in, which oneDNN's gemm:jit there
+// does not promise.
+bool fp32_packs_use_panel_kernel();
+
 class PackedLinear {
  public:
   // weight [out, in] row-major (torch.nn.Linear's layout), bias [out] or null.
