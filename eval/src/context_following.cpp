@@ -7,6 +7,7 @@
 #include "glimpse/core/error.h"
 #include "glimpse/eval/hallucination.h"
 #include "glimpse/eval/mention_scores.h"
+#include "glimpse/eval/optional_ratio.h"
 #include "glimpse/text/tokenizer.h"
 #include "glimpse/vision/scene_captions.h"
 #include "glimpse/vision/scene_holdout.h"
@@ -107,8 +108,7 @@ std::string context_kind_key(const vision::ContextEntry& entry) {
 bool is_distractor_kind(const std::string& kind) { return kind == "distractors" || kind == "mixed"; }
 
 std::optional<double> FollowTally::rate() const {
-  if (captions == 0) return std::nullopt;
-  return static_cast<double>(followed) / static_cast<double>(captions);
+  return optional_ratio(static_cast<double>(followed), static_cast<double>(captions));
 }
 
 bool follows_count(const ObjectLexicon& lexicon, const std::vector<std::string>& tokens,

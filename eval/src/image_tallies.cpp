@@ -2,11 +2,6 @@
 
 namespace glimpse::eval {
 
-std::optional<double> optional_ratio(double num, double den) {
-  if (den == 0) return std::nullopt;
-  return num / den;
-}
-
 namespace {
 
 void add_step(PointingStep& into, const PointingStep& from) {

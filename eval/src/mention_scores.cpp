@@ -3,13 +3,14 @@
 #include <algorithm>
 #include <set>
 
+#include "glimpse/eval/optional_ratio.h"
+
 
 namespace glimpse::eval {
 namespace {
 
 std::optional<double> ratio(int64_t num, int64_t den) {
-  if (den == 0) return std::nullopt;
-  return static_cast<double>(num) / static_cast<double>(den);
+  return optional_ratio(static_cast<double>(num), static_cast<double>(den));
 }
 
 }  // namespace

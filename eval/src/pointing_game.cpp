@@ -4,18 +4,15 @@
 #include <string>
 
 #include "glimpse/core/error.h"
+#include "glimpse/eval/optional_ratio.h"
 
 namespace glimpse::eval {
 
 std::optional<double> PointingTally::accuracy() const {
-  if (trials == 0) return std::nullopt;
-  return static_cast<double>(hits) / static_cast<double>(trials);
+  return optional_ratio(static_cast<double>(hits), static_cast<double>(trials));
 }
 
-std::optional<double> PointingTally::chance() const {
-  if (trials == 0) return std::nullopt;
-  return chance_sum / static_cast<double>(trials);
-}
+std::optional<double> PointingTally::chance() const { return optional_ratio(chance_sum, static_cast<double>(trials)); }
 
 PointingTally& PointingTally::operator+=(const PointingTally& o) {
   hits += o.hits;

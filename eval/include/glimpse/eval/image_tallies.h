@@ -13,13 +13,11 @@
 
 #include "glimpse/eval/context_following.h"
 #include "glimpse/eval/mention_scores.h"
+#include "glimpse/eval/optional_ratio.h"
 #include "glimpse/eval/pointing_game.h"
 #include "glimpse/text/metrics.h"
 
 namespace glimpse::eval {
-
-// num / den; none when den is 0 (a rate over no images or no words is undefined, not 0).
-std::optional<double> optional_ratio(double num, double den);
 
 // Mean image and context share over generated words (their predicted steps).
 struct ShareMeans {
