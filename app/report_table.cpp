@@ -74,6 +74,7 @@ void add_pointing_rows(std::vector<Row>& rows, const std::vector<ReportColumn>& 
 std::vector<Row> report_rows(const std::vector<ReportColumn>& cols) {
   std::vector<Row> rows;
   add_row(rows, cols, "fusion", [](const EvalReport& r) { return r.fusion.empty() ? std::string("-") : r.fusion; });
+  add_row(rows, cols, "decoding", [](const EvalReport& r) { return r.decoding.empty() ? std::string("-") : r.decoding; });
   add_row(rows, cols, "images", [](const EvalReport& r) { return std::to_string(r.images); });
   add_row(rows, cols, "captions/s", [](const EvalReport& r) { return value(r.captions_per_second(), 1); });
   // At --batch 1 this is the caption latency a user waits for (encode + decode, one image).

@@ -106,6 +106,10 @@ TEST(ShippedModel, DefaultModelClearsItsMeasuredBoundsOnAFreshTestSet) {
   // GEMM kernels) rounds differently:
   //   precision >= 0.89, recall >= 0.85, absent-object captions <= 18 %, no repeat >= 85 %,
   //   pointing >= 0.90.
+  // Then again with --no-repeat-objects (measured: no repeat 100 %, recall 0.891 as without,
+  // precision 0.891, 20.0 % naming an absent object): the report says how it decoded, no caption
+  // names an object twice (>= 98 %: the ban reads the same lexicon as the score, with one rule of
+  // its own for words that name several objects), and recall stays (>= 0.85).
   const fs::path dir = fs::path(::testing::TempDir()) / ("shipped-eval-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   const std::string err = (dir / "stderr.txt").string();
@@ -115,13 +119,18 @@ TEST(ShippedModel, DefaultModelClearsItsMeasuredBoundsOnAFreshTestSet) {
                                 err);
   ASSERT_EQ(made.status, 0) << slurp(err);
   const std::string model = (fs::path(GLIMPSE_SOURCE_TREE) / "assets" / "models" / "concat.safetensors").string();
-  const auto scored = run_glimpse("eval --json --contexts none --model '" + model + "' --data '" +
-                                      (dir / "test").string() + "'",
-                                  err);
-  ASSERT_EQ(scored.status, 0) << slurp(err);
+  auto score = [&](const std::string& flags) {
+    const auto scored = run_glimpse("eval --json --contexts none " + flags + " --model '" + model + "' --data '" +
+                                        (dir / "test").string() + "'",
+                                    err);
+    EXPECT_EQ(scored.status, 0) << slurp(err);
+    return scored.status == 0 ? nlohmann::json::parse(scored.out) : nlohmann::json::object();
+  };
+  const auto report = score("");
+  const auto banned = score("--no-repeat-objects");
   fs::remove_all(dir);
-  const auto report = nlohmann::json::parse(scored.out);
   ASSERT_EQ(report["images"], 60);
+  EXPECT_EQ(report["decoding"], "greedy");
   const double precision = report["objects"]["precision"], recall = report["objects"]["recall"];
   const double absent = report["hallucination"]["rate"], no_repeat = report["repetition"]["no_repeat_rate"];
   const double pointing = report["pointing"]["predicted"]["all"]["accuracy"];
@@ -133,6 +142,13 @@ TEST(ShippedModel, DefaultModelClearsItsMeasuredBoundsOnAFreshTestSet) {
   EXPECT_LE(absent, 0.18);
   EXPECT_GE(no_repeat, 0.85);
   EXPECT_GE(pointing, 0.90);
+
+  ASSERT_EQ(banned["images"], 60);
+  EXPECT_EQ(banned["decoding"], "greedy, no object named twice");
+  const double banned_recall = banned["objects"]["recall"], banned_no_repeat = banned["repetition"]["no_repeat_rate"];
+  std::cout << "with --no-repeat-objects: recall " << banned_recall << ", no repeat " << banned_no_repeat << "\n";
+  EXPECT_GE(banned_no_repeat, 0.98);
+  EXPECT_GE(banned_recall, 0.85);
 }
 
 // The caption bench compares with its PyTorch peer on every shipped model: a peer that cannot

@@ -3,7 +3,9 @@
 // whole model's gradient against finite differences — for every fusion strategy.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "glimpse/core/activations.h"
 #include "glimpse/model/decode_session.h"
@@ -84,6 +86,50 @@ TEST_P(ModelTest, BeamOfOneEqualsGreedy) {
     EXPECT_NEAR(a[i].logprob, b[i].logprob, 1e-5f);
     ASSERT_EQ(a[i].steps.size(), b[i].steps.size());
     for (size_t s = 0; s < a[i].steps.size(); ++s) EXPECT_EQ(a[i].steps[s].image, b[i].steps[s].image);
+  }
+}
+
+// Bans one token, and keeps every word list it was asked about (decoding is serial here).
+class BanToken final : public WordBan {
+ public:
+  explicit BanToken(int32_t token) : token_(token) {}
+  void ban(const std::vector<int32_t>& words, float* logprobs) const override {
+    asked.push_back(words);
+    logprobs[token_] = -std::numeric_limits<float>::infinity();
+  }
+  mutable std::vector<std::vector<int32_t>> asked;
+
+ private:
+  int32_t token_;
+};
+
+TEST_P(ModelTest, WordBanIsAskedBeforeEveryChoiceOfGreedyAndBeamSearch) {
+  const ModelConfig cfg = tiny_config(GetParam());
+  CaptionModel m(cfg, 4);
+  TinyInputs data(cfg, {2, 5, 0}, 6);
+  EncodedMemories enc;
+  m.encode(data.inputs(), enc);
+  for (int beam : {1, 3}) {
+    DecodeOptions o;
+    o.beam = beam;
+    o.max_len = 6;
+    const auto free = decode(m, enc, o);
+    // The first word of the first image's caption, banned: no caption may hold it.
+    ASSERT_FALSE(free[0].tokens.empty());
+    const int32_t banned = free[0].tokens[0];
+    BanToken ban(banned);
+    o.word_ban = &ban;
+    const auto held = decode(m, enc, o);
+    for (size_t i = 0; i < held.size(); ++i) {
+      EXPECT_EQ(std::count(held[i].tokens.begin(), held[i].tokens.end(), banned), 0) << "beam " << beam;
+      // Every prefix of the caption (the empty one and the whole, before <eos>) was asked about.
+      for (size_t n = 0; n <= held[i].tokens.size(); ++n) {
+        const std::vector<int32_t> prefix(held[i].tokens.begin(), held[i].tokens.begin() + static_cast<std::ptrdiff_t>(n));
+        EXPECT_NE(std::find(ban.asked.begin(), ban.asked.end(), prefix), ban.asked.end())
+            << "beam " << beam << " image " << i << " prefix of " << n;
+      }
+    }
+    EXPECT_NE(held[0].tokens, free[0].tokens);
   }
 }
 

@@ -7,6 +7,7 @@
 #include "glimpse/core/fusion.h"
 #include "glimpse/model/attention_share.h"
 #include "glimpse/eval/hallucination.h"
+#include "glimpse/eval/object_repeat_ban.h"
 #include "glimpse/text/tokenizer.h"
 
 namespace glimpse::eval {
@@ -187,6 +188,8 @@ EvalReport evaluate(model::CaptionModel& model, const text::Vocabulary& vocab,
   model::DecodeOptions decode;
   decode.beam = options.beam;
   decode.max_len = options.max_len;
+  const ObjectRepeatBan repeat_ban(lexicon, vocab);
+  if (options.no_repeat_objects) decode.word_ban = &repeat_ban;
   model::validate(decode);
 
   const size_t n = options.max_images == 0 ? data.images.size() : std::min(options.max_images, data.images.size());
@@ -226,6 +229,8 @@ EvalReport evaluate(model::CaptionModel& model, const text::Vocabulary& vocab,
   }
   EvalReport report = scorer.finish();
   report.fusion = fusion_name(cfg.fusion);
+  report.decoding = (options.beam == 1 ? std::string("greedy") : "beam " + std::to_string(options.beam)) +
+                    (options.no_repeat_objects ? ", no object named twice" : "");
   report.decode_seconds = seconds;
   report.captions_decoded = decoded;
   return report;
@@ -289,6 +294,7 @@ nlohmann::json to_json(const EvalReport& r) {
   }
   return {
       {"fusion", r.fusion},
+      {"decoding", r.decoding},
       {"images", r.images},
       {"captions",
        {{"bleu", m.bleu}, {"meteor", m.meteor}, {"meteor_used_wordnet", m.meteor_used_wordnet},

@@ -20,7 +20,8 @@ int64_t word_limit(const CaptionModel& model, const DecodeOptions& o) {
 }
 
 // Sets banned tokens' log-probabilities to -inf: the never-generated specials always, <eos>
-// before min_len, any token that would repeat an n-gram; at the word limit (must_end) every
+// before min_len, any token that would repeat an n-gram, whatever options.word_ban bans; at
+// the word limit (must_end) every
 // token but <eos>, whose log-probability is kept. Returns whether the limit cut the caption:
 // must_end and the best token the other constraints allowed was a word, not <eos>.
 bool apply_constraints(float* logp, int64_t V, const std::vector<int32_t>& words,
@@ -39,6 +40,7 @@ bool apply_constraints(float* logp, int64_t V, const std::vector<int32_t>& words
         logp[words[i + pre]] = kNegInf;
     }
   }
+  if (o.word_ban != nullptr) o.word_ban->ban(words, logp);
   if (!must_end) return false;
   const bool cut = std::max_element(logp, logp + V) - logp != kEosId;
   std::fill(logp, logp + V, kNegInf);
@@ -105,7 +107,7 @@ std::vector<DecodedCaption> greedy_decode(const CaptionModel& model, const Encod
       const int32_t tok = static_cast<int32_t>(std::max_element(row.begin(), row.end()) - row.begin());
       check_lazily(row[static_cast<size_t>(tok)] != kNegInf, "greedy_decode", [&] {
         return "every token is banned at step " + std::to_string(pos) +
-               " (min_len and no_repeat_ngram leave nothing to choose)";
+               " (min_len, no_repeat_ngram and the word ban leave nothing to choose)";
       });
       c.logprob += row[static_cast<size_t>(tok)];
       c.steps.push_back(stepper.record(r, tok, row[static_cast<size_t>(tok)], o.top_k));

@@ -52,6 +52,8 @@ class ObjectLexicon {
   bool is_colour_word(const std::string& token) const { return colour_words_.count(token) > 0; }
 
   size_t phrase_count() const { return phrases_.size(); }
+  // Every phrase (tokens joined by spaces) with the objects it denotes, sorted.
+  const std::unordered_map<std::string, std::vector<std::string>>& phrases() const { return phrases_; }
 
  private:
   // Adds `phrase` for `object`; generated phrases are skipped when another object has them.

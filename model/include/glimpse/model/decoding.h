@@ -22,6 +22,19 @@ constexpr int32_t kPadId = 0, kBosId = 1, kEosId = 2, kUnkId = 3;
 constexpr int32_t kNeverGenerated[] = {kPadId, kBosId, kUnkId};
 bool is_never_generated(int32_t token);
 
+// A rule, beyond DecodeOptions' own, that bans next tokens given a hypothesis's words so far.
+// Greedy and beam search ask it before every choice, after the built-in constraints; teacher
+// forcing does not. It must not keep state between calls: one rule serves every hypothesis,
+// row and thread. eval::ObjectRepeatBan, which keeps a caption from naming an object twice, is
+// one.
+class WordBan {
+ public:
+  virtual ~WordBan() = default;
+  // Sets the log-probability of every banned next token to -inf; `logprobs` holds one entry
+  // per vocabulary token.
+  virtual void ban(const std::vector<int32_t>& words, float* logprobs) const = 0;
+};
+
 struct DecodeOptions {
   int beam = 1;                // 1 = greedy
   float length_penalty = 1.0f; // GNMT: score / ((5 + len) / 6)^alpha, len counts <eos>
@@ -29,6 +42,7 @@ struct DecodeOptions {
                                // (max_caption_len - 1: one position is <eos>'s step)
   int min_len = 1;             // <eos> is not allowed before this many words
   int no_repeat_ngram = 0;     // > 0: never repeat an n-gram of this size
+  const WordBan* word_ban = nullptr;  // further bans (not owned); null: none
   bool keep_records = true;
   int top_k = 0;               // best tokens kept per step in StepRecord::top (0..32)
   const std::atomic<bool>* cancel = nullptr;  // read every step; true: throw Cancelled
