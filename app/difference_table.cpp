@@ -1,9 +1,9 @@
 #include "difference_table.h"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "glimpse/eval/image_tallies.h"
+#include "number_format.h"
 
 namespace glimpse::app {
 namespace {
@@ -15,16 +15,8 @@ std::vector<eval::ImageTallies> tallies_of(const eval::EvalReport& r) {
   return out;
 }
 
-std::string signed_fixed(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%+.3f", v);
-  // A difference that rounds to zero prints as "0.000", without a sign.
-  const std::string s = buf;
-  return s == "+0.000" || s == "-0.000" ? "0.000" : s;
-}
-
 std::string cell(const eval::PairedDifference& d) {
-  return signed_fixed(d.value) + " [" + signed_fixed(d.ci95.lo) + ", " + signed_fixed(d.ci95.hi) + "]" +
+  return signed_decimals(d.value, 3) + " [" + signed_decimals(d.ci95.lo, 3) + ", " + signed_decimals(d.ci95.hi, 3) + "]" +
          (d.excludes_zero() ? " *" : "  ");
 }
 

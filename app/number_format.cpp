@@ -12,4 +12,10 @@ std::string fixed_decimals(double v, int decimals) {
   return buf;
 }
 
+std::string signed_decimals(double v, int decimals) {
+  const std::string s = fixed_decimals(v, decimals);
+  const bool zero = s.find_first_not_of("0.") == std::string::npos;
+  return zero || s[0] == '-' ? s : "+" + s;
+}
+
 }  // namespace glimpse::app

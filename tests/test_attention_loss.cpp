@@ -13,25 +13,21 @@
 #include "glimpse/train/attention_loss.h"
 #include "glimpse/train/training_step.h"
 #include "glimpse/vision/preprocess.h"
+#include "catalogue_fixture.h"
 #include "model_fixture.h"
 
 namespace glimpse {
 namespace {
 
 using testing::TinyInputs;
+using testing::scene_object;
 
-vision::SceneObject object(const std::string& name, const std::string& plural, const std::string& colour = "") {
-  vision::SceneObject o;
-  o.name = o.noun = name;
-  o.plural = plural;
-  o.colour = colour;
-  return o;
-}
 
 eval::ObjectLexicon small_lexicon() {
   vision::SceneCatalogue c;
-  c.objects = {object("dog", "dogs"), object("cat", "cats"), object("basketball", "basketballs", "orange"),
-               object("orange", "oranges", "orange")};
+  c.objects = {scene_object("dog", "dog", "dogs"), scene_object("cat", "cat", "cats"),
+               scene_object("basketball", "basketball", "basketballs", "orange"),
+               scene_object("orange", "orange", "oranges", "orange")};
   return eval::ObjectLexicon(c);
 }
 

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 
+#include "catalogue_fixture.h"
 #include "glimpse/core/error.h"
 #include "glimpse/model/attention_share.h"
 #include "glimpse/eval/context_following.h"
@@ -31,30 +32,20 @@ const ObjectLexicon& shipped_lexicon() {
   return lexicon;
 }
 
-vision::SceneObject object(const std::string& name, const std::string& noun, const std::string& plural,
-                           const std::string& colour = "", Names synonyms = {}, Names keywords = {}) {
-  vision::SceneObject o;
-  o.name = name;
-  o.noun = noun;
-  o.plural = plural;
-  o.colour = colour;
-  o.synonyms = std::move(synonyms);
-  o.keywords = std::move(keywords);
-  return o;
-}
+using glimpse::testing::scene_object;
 
 // A small catalogue whose every phrase the tests below can count by hand.
 vision::SceneCatalogue small_catalogue() {
   vision::SceneCatalogue c;
-  c.objects = {object("dog", "dog", "dogs", "", {}, {"pet"}),
-               object("cat", "cat", "cats", "", {}, {"pet"}),
-               object("red apple", "apple", "apples", "red", {}, {"fruit"}),
-               object("green apple", "apple", "apples", "green", {}, {"fruit"}),
-               object("bicycle", "bicycle", "bicycles", "", {"bike"}, {"cycle"}),
-               object("rocket", "rocket", "rockets", "", {}, {"space", "launch pad"}),
-               object("pair of scissors", "pair of scissors", "pairs of scissors", "", {"scissors"}, {}),
-               object("orange", "orange", "oranges", "orange", {"tangerine"}, {"fruit"}),
-               object("basketball", "basketball", "basketballs", "orange", {}, {"ball"})};
+  c.objects = {scene_object("dog", "dog", "dogs", "", {}, {"pet"}),
+               scene_object("cat", "cat", "cats", "", {}, {"pet"}),
+               scene_object("red apple", "apple", "apples", "red", {}, {"fruit"}),
+               scene_object("green apple", "apple", "apples", "green", {}, {"fruit"}),
+               scene_object("bicycle", "bicycle", "bicycles", "", {"bike"}, {"cycle"}),
+               scene_object("rocket", "rocket", "rockets", "", {}, {"space", "launch pad"}),
+               scene_object("pair of scissors", "pair of scissors", "pairs of scissors", "", {"scissors"}, {}),
+               scene_object("orange", "orange", "oranges", "orange", {"tangerine"}, {"fruit"}),
+               scene_object("basketball", "basketball", "basketballs", "orange", {}, {"ball"})};
   return c;
 }
 
@@ -296,7 +287,7 @@ TEST(Grounding, KeywordsDistractorsAndMixedFollowTheirCues) {
 
 TEST(Grounding, AnObjectWithoutKeywordsIsCuedByItsCategoryAsTheGeneratorDoes) {
   vision::SceneCatalogue c;
-  c.objects = {object("trumpet", "trumpet", "trumpets")};
+  c.objects = {scene_object("trumpet", "trumpet", "trumpets")};
   c.objects[0].category = "instrument";
   const ObjectLexicon lex(c);
   EXPECT_EQ(vision::context_words(c.objects[0]), Names({"instrument"}));

@@ -11,34 +11,26 @@
 #include "glimpse/eval/object_repeat_ban.h"
 #include "glimpse/text/tokenizer.h"
 #include "glimpse/text/vocabulary.h"
+#include "catalogue_fixture.h"
 #include "glimpse/vision/scene_catalogue.h"
 
 namespace {
 
 using namespace glimpse;
 
-vision::SceneObject object(const std::string& name, const std::string& noun, const std::string& plural,
-                           const std::string& colour = "", std::vector<std::string> synonyms = {}) {
-  vision::SceneObject o;
-  o.name = name;
-  o.noun = noun;
-  o.plural = plural;
-  o.colour = colour;
-  o.synonyms = std::move(synonyms);
-  return o;
-}
+using glimpse::testing::scene_object;
 
 vision::SceneCatalogue small_catalogue() {
   vision::SceneCatalogue c;
-  c.objects = {object("dog", "dog", "dogs"),
-               object("cat", "cat", "cats"),
-               object("red apple", "apple", "apples", "red"),
-               object("green apple", "apple", "apples", "green"),
-               object("teddy bear", "teddy bear", "teddy bears", "", {"teddy"}),
-               object("wine glass", "wine glass", "wine glasses"),
-               object("wine bottle", "wine bottle", "wine bottles"),
-               object("orange", "orange", "oranges", "orange"),
-               object("basketball", "basketball", "basketballs", "orange")};
+  c.objects = {scene_object("dog", "dog", "dogs"),
+               scene_object("cat", "cat", "cats"),
+               scene_object("red apple", "apple", "apples", "red"),
+               scene_object("green apple", "apple", "apples", "green"),
+               scene_object("teddy bear", "teddy bear", "teddy bears", "", {"teddy"}),
+               scene_object("wine glass", "wine glass", "wine glasses"),
+               scene_object("wine bottle", "wine bottle", "wine bottles"),
+               scene_object("orange", "orange", "oranges", "orange"),
+               scene_object("basketball", "basketball", "basketballs", "orange")};
   return c;
 }
 
