@@ -1,6 +1,7 @@
 #include "bf16_gemv.h"
 
 #include "bf16_round.h"
+#include "split_threshold.h"
 
 #include <immintrin.h>
 #include <omp.h>
@@ -18,12 +19,6 @@ namespace glimpse::detail {
 namespace {
 
 constexpr int64_t kBlock = 16;  // outputs per 512-bit accumulator
-// Below this many weights a fork/join costs more than the second core saves. Every decoder
-// matmul (192x192 and up) splits: measured on a 13-step greedy decode at 2 threads, splitting
-// 192x192 too gave 101-104 us/token against 111 with it serial (each core's half of the
-// weights stays in its L2, so the ~1 us fork/join is repaid).
-constexpr int64_t kParallelMinWeights = 32 * 1024;
-
 // B output blocks at once, sharing each broadcast x pair; two accumulators per block (even and
 // odd pairs) so 2B vdpbf16ps chains run independently. Writes y[0, min(n, 16 B)).
 template <int B>

@@ -1,4 +1,5 @@
 #include "fp32_panel_gemm.h"
+#include "split_threshold.h"
 
 #include <immintrin.h>
 #include <omp.h>
@@ -16,9 +17,6 @@ namespace {
 
 constexpr int64_t kPanel = 16;    // outputs per panel: two 256-bit accumulators per row
 constexpr int kMaxTileRows = 6;   // rows x panels <= 6: 12 accumulators + 2 weights + 1 x
-// Below this many weights a fork/join costs more than the second core saves (the rule of
-// bf16_gemv.cpp, whose measurement it follows: each core keeps its panels of W in its own L2).
-constexpr int64_t kParallelMinWeights = 32 * 1024;
 
 // R rows x P panels of y. Every output is acc = fma(x[k], w[k], acc) for k = 0 .. in-1 from
 // zero, then + bias, then + y (Accumulate): the same operations in the same order for every
