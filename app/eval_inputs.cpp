@@ -28,8 +28,12 @@ void add_eval_data_options(CLI::App* cmd, EvalDataArgs& a) {
   cmd->add_option("--max-len", a.options.max_len, "most words per caption (0 = model limit)")
       ->check(CLI::Range(0, 4096));
   cmd->add_option("--batch", a.options.batch, "images decoded together")->check(CLI::Range(1, 4096));
-  cmd->add_flag("--no-repeat-objects", a.options.no_repeat_objects,
-                "never name an object twice in a caption (a decoding constraint read with the catalogue)");
+  cmd->add_flag("--no-repeat-objects", a.options.mention_rules.no_repeats,
+                "never name an object twice in a caption (a decoding rule read with the catalogue)");
+  cmd->add_option("--min-object-presence", a.options.mention_rules.min_presence,
+                  "never name an object the model's object head gives less than this anywhere in the image "
+                  "(0 = off; needs an object head)")
+      ->check(CLI::Range(0.0f, 1.0f));
   std::map<std::string, eval::ContextSelection> selections;
   for (const auto s : {eval::ContextSelection::All, eval::ContextSelection::Distractors, eval::ContextSelection::None})
     selections[eval::context_selection_name(s)] = s;

@@ -1,5 +1,5 @@
 // Hand-made catalogue entries for tests that need a small object lexicon of their own
-// (test_grounding.cpp, test_object_repeat_ban.cpp, test_attention_loss.cpp).
+// (test_grounding.cpp, test_object_mention_ban.cpp, test_attention_loss.cpp).
 #pragma once
 
 #include <string>

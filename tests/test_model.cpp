@@ -93,11 +93,13 @@ TEST_P(ModelTest, BeamOfOneEqualsGreedy) {
 class BanToken final : public WordBan {
  public:
   explicit BanToken(int32_t token) : token_(token) {}
-  void ban(const std::vector<int32_t>& words, float* logprobs) const override {
+  void ban(int64_t image, const std::vector<int32_t>& words, float* logprobs) const override {
     asked.push_back(words);
+    images.push_back(image);
     logprobs[token_] = -std::numeric_limits<float>::infinity();
   }
   mutable std::vector<std::vector<int32_t>> asked;
+  mutable std::vector<int64_t> images;
 
  private:
   int32_t token_;
@@ -130,6 +132,10 @@ TEST_P(ModelTest, WordBanIsAskedBeforeEveryChoiceOfGreedyAndBeamSearch) {
       }
     }
     EXPECT_NE(held[0].tokens, free[0].tokens);
+    // Every image was asked about, under its own index.
+    for (int64_t i = 0; i < data.batch; ++i)
+      EXPECT_NE(std::find(ban.images.begin(), ban.images.end(), i), ban.images.end()) << "beam " << beam;
+    EXPECT_TRUE(std::all_of(ban.images.begin(), ban.images.end(), [&](int64_t i) { return i >= 0 && i < data.batch; }));
   }
 }
 

@@ -1,6 +1,7 @@
 #include "glimpse/eval/batch_captioning.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "glimpse/core/error.h"
 #include "glimpse/model/input_batch.h"
@@ -13,7 +14,8 @@ std::string GeneratedCaption::text() const { return text::join_tokens(words); }
 std::vector<GeneratedCaption> caption_batch(model::CaptionModel& model, const text::Vocabulary& vocab,
                                             const std::vector<const vision::Image*>& images,
                                             const std::vector<std::string>& contexts,
-                                            const model::DecodeOptions& options) {
+                                            const model::DecodeOptions& options,
+                                            const ObjectMentionBan* mention_ban) {
   const model::ModelConfig& cfg = model.config();
   const int64_t B = static_cast<int64_t>(images.size());
   check(B > 0, "caption_batch", "no images to caption");
@@ -30,6 +32,17 @@ std::vector<GeneratedCaption> caption_batch(model::CaptionModel& model, const te
   model.encode(batch.inputs(), memories);
   model::DecodeOptions keep = options;
   keep.keep_records = true;
+  std::optional<ObjectMentionBan> for_these;  // with the object head's presence in these images
+  if (mention_ban != nullptr) {
+    keep.word_ban = mention_ban;
+    if (mention_ban->rules().min_presence > 0.0f) {
+      check(model.has_object_head(), "caption_batch", "the unseen-object rule needs a model with an object head");
+      Tensor presence;
+      model.object_presence(memories, presence);
+      for_these = mention_ban->for_images(std::move(presence));
+      keep.word_ban = &*for_these;
+    }
+  }
   std::vector<model::DecodedCaption> decoded = model::decode(model, memories, keep);
 
   for (size_t b = 0; b < out.size(); ++b) {

@@ -7,7 +7,7 @@
 #include "glimpse/core/fusion.h"
 #include "glimpse/model/attention_share.h"
 #include "glimpse/eval/hallucination.h"
-#include "glimpse/eval/object_repeat_ban.h"
+#include "glimpse/eval/object_mention_ban.h"
 #include "glimpse/text/tokenizer.h"
 
 namespace glimpse::eval {
@@ -188,8 +188,17 @@ EvalReport evaluate(model::CaptionModel& model, const text::Vocabulary& vocab,
   model::DecodeOptions decode;
   decode.beam = options.beam;
   decode.max_len = options.max_len;
-  const ObjectRepeatBan repeat_ban(lexicon, vocab);
-  if (options.no_repeat_objects) decode.word_ban = &repeat_ban;
+  std::optional<ObjectMentionBan> mention_ban;
+  if (options.mention_rules.any()) {
+    const size_t classes = lexicon.objects().size() + 1;
+    check(options.mention_rules.min_presence == 0.0f ||
+              (model.has_object_head() && cfg.object_classes == static_cast<int64_t>(classes)),
+          "evaluate", "the unseen-object rule reads the object head, which must have one class per catalogue object and "
+                      "one for background (" + std::to_string(classes) + "); this model's has " +
+                      std::to_string(model.has_object_head() ? cfg.object_classes : 0));
+    mention_ban.emplace(lexicon, vocab, options.mention_rules);
+  }
+  const ObjectMentionBan* ban = mention_ban ? &*mention_ban : nullptr;
   model::validate(decode);
 
   const size_t n = options.max_images == 0 ? data.images.size() : std::min(options.max_images, data.images.size());
@@ -218,9 +227,9 @@ EvalReport evaluate(model::CaptionModel& model, const text::Vocabulary& vocab,
       }
 
     const auto t0 = std::chrono::steady_clock::now();
-    const auto plain = caption_batch(model, vocab, plain_images, {}, decode);
+    const auto plain = caption_batch(model, vocab, plain_images, {}, decode, ban);
     std::vector<GeneratedCaption> with_ctx;
-    if (!ctx_images.empty()) with_ctx = caption_batch(model, vocab, ctx_images, ctx_texts, decode);
+    if (!ctx_images.empty()) with_ctx = caption_batch(model, vocab, ctx_images, ctx_texts, decode, ban);
     seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     decoded += static_cast<int64_t>(plain.size() + with_ctx.size());
 
@@ -230,7 +239,7 @@ EvalReport evaluate(model::CaptionModel& model, const text::Vocabulary& vocab,
   EvalReport report = scorer.finish();
   report.fusion = fusion_name(cfg.fusion);
   report.decoding = (options.beam == 1 ? std::string("greedy") : "beam " + std::to_string(options.beam)) +
-                    (options.no_repeat_objects ? ", no object named twice" : "");
+                    describe(options.mention_rules);
   report.decode_seconds = seconds;
   report.captions_decoded = decoded;
   return report;

@@ -1,8 +1,11 @@
 #include "glimpse/model/caption_model.h"
 
+#include <algorithm>
 #include <cstring>
 #include <map>
+#include <vector>
 
+#include "glimpse/core/activations.h"
 #include "glimpse/core/eigen_maps.h"
 #include "glimpse/core/embedding.h"
 #include "glimpse/core/error.h"
@@ -133,6 +136,23 @@ void CaptionModel::forward(const ModelInputs& in, const int32_t* caption_ids, in
 void CaptionModel::object_logits(Tensor& out) const {
   check(object_head_ != nullptr, "CaptionModel", "object_logits: the config has no object head");
   object_head_->forward(train_.image, out);
+}
+
+void CaptionModel::object_presence(const EncodedMemories& memories, Tensor& out) const {
+  check(object_head_ != nullptr, "CaptionModel", "object_presence: the config has no object head");
+  const int64_t n = memories.image_len, classes = config_.object_classes;
+  Tensor logits;
+  object_head_->forward(memories.image, logits);  // [images*N, classes]
+  out.resize({memories.images, classes});
+  std::vector<float> p(static_cast<size_t>(classes));
+  for (int64_t i = 0; i < memories.images; ++i) {
+    float* best = out.data() + i * classes;
+    std::fill(best, best + classes, 0.0f);
+    for (int64_t t = 0; t < n; ++t) {
+      softmax_row(logits.data() + (i * n + t) * classes, p.data(), classes);
+      for (int64_t c = 0; c < classes; ++c) best[c] = std::max(best[c], p[static_cast<size_t>(c)]);
+    }
+  }
 }
 
 void CaptionModel::backward(const Tensor& d_logits, const Tensor* d_object_logits) {

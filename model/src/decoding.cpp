@@ -24,7 +24,7 @@ int64_t word_limit(const CaptionModel& model, const DecodeOptions& o) {
 // the word limit (must_end) every
 // token but <eos>, whose log-probability is kept. Returns whether the limit cut the caption:
 // must_end and the best token the other constraints allowed was a word, not <eos>.
-bool apply_constraints(float* logp, int64_t V, const std::vector<int32_t>& words,
+bool apply_constraints(float* logp, int64_t V, int64_t image, const std::vector<int32_t>& words,
                        const DecodeOptions& o, bool must_end) {
   const float eos_logprob = logp[kEosId];
   for (int32_t id : kNeverGenerated) logp[id] = kNegInf;
@@ -40,7 +40,7 @@ bool apply_constraints(float* logp, int64_t V, const std::vector<int32_t>& words
         logp[words[i + pre]] = kNegInf;
     }
   }
-  if (o.word_ban != nullptr) o.word_ban->ban(words, logp);
+  if (o.word_ban != nullptr) o.word_ban->ban(image, words, logp);
   if (!must_end) return false;
   const bool cut = std::max_element(logp, logp + V) - logp != kEosId;
   std::fill(logp, logp + V, kNegInf);
@@ -103,7 +103,7 @@ std::vector<DecodedCaption> greedy_decode(const CaptionModel& model, const Encod
       DecodedCaption& c = out[static_cast<size_t>(r)];
       if (ended[static_cast<size_t>(r)]) continue;
       std::copy(logp.data() + r * V, logp.data() + (r + 1) * V, row.begin());
-      const bool cut = apply_constraints(row.data(), V, c.tokens, o, pos == words_max);
+      const bool cut = apply_constraints(row.data(), V, r, c.tokens, o, pos == words_max);
       const int32_t tok = static_cast<int32_t>(std::max_element(row.begin(), row.end()) - row.begin());
       check_lazily(row[static_cast<size_t>(tok)] != kNegInf, "greedy_decode", [&] {
         return "every token is banned at step " + std::to_string(pos) +
@@ -171,7 +171,7 @@ std::vector<std::vector<DecodedCaption>> beam_decode_all(const CaptionModel& mod
           const Hyp& h = hyps[static_cast<size_t>(r)];
           if (!h.alive) continue;
           std::copy(logp.data() + r * V, logp.data() + (r + 1) * V, row.begin());
-          const bool cut = apply_constraints(row.data(), V, h.c.tokens, o, pos == words_max);
+          const bool cut = apply_constraints(row.data(), V, img, h.c.tokens, o, pos == words_max);
           // The 2k best of this row are enough: at most k go on, at most k finish.
           std::iota(idx.begin(), idx.end(), 0);
           const int64_t top = std::min<int64_t>(2 * k, V);

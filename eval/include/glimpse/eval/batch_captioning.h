@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "glimpse/eval/object_mention_ban.h"
 #include "glimpse/model/caption_model.h"
 #include "glimpse/model/decoding.h"
 #include "glimpse/text/vocabulary.h"
@@ -25,11 +26,14 @@ struct GeneratedCaption {
 };
 
 // `contexts`: one context text per image ("" for none), or empty for no context at all.
-// Throws glimpse::Error for a null image, a vocabulary that does not fit the model, or bad
-// decode options.
+// `mention_ban`, when given, is the decoding's word ban (options.word_ban is then not read);
+// its unseen-object rule reads the model's object head on these images. Throws glimpse::Error
+// for a null image, a vocabulary that does not fit the model, bad decode options, or an
+// unseen-object rule for a model without an object head.
 std::vector<GeneratedCaption> caption_batch(model::CaptionModel& model, const text::Vocabulary& vocab,
                                             const std::vector<const vision::Image*>& images,
                                             const std::vector<std::string>& contexts,
-                                            const model::DecodeOptions& options);
+                                            const model::DecodeOptions& options,
+                                            const ObjectMentionBan* mention_ban = nullptr);
 
 }  // namespace glimpse::eval

@@ -47,7 +47,7 @@ struct EvalOptions {
   int batch = 16;                // images decoded together
   ContextSelection contexts = ContextSelection::All;  // each extra context costs one caption per image
   float pointing_tolerance = 1.0f / 16.0f;  // fraction of the image's longer side
-  bool no_repeat_objects = false;  // decode with ObjectRepeatBan: no object named twice
+  ObjectMentionRules mention_rules;  // decoding rules on the objects named (ObjectMentionBan)
 };
 
 // An image captioned with one of its context entries.
@@ -74,8 +74,8 @@ struct ImageResult {
 
 struct EvalReport {
   std::string fusion;            // the model's fusion strategy ("" when scored without a model)
-  std::string decoding;          // how the captions were decoded: "greedy", "beam 3", and
-                                 // ", no object named twice" (ObjectRepeatBan); "" when not decoded here
+  std::string decoding;          // how the captions were decoded: "greedy" or "beam 3", then the
+                                 // ObjectMentionBan rules (decoding_name); "" when not decoded here
   int64_t images = 0;
   text::CaptionMetrics metrics;  // empty context against the plain references
   MentionCounts mentions;        // empty context

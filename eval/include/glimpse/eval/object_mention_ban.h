@@ -1,57 +1,83 @@
-// A decoding rule that keeps a caption from naming one object twice ("a tent to the left of a
-// cup, with a tent at the top right"): scene captions name every object of a scene once, and
-// the trained models repeat a named object in about one caption in ten instead of naming the
-// scene's next object. Greedy and beam search ask it before every choice (model::WordBan).
-//
-// What counts as named is what eval reads: ObjectLexicon::find_mentions over the words so far.
-// A phrase is banned when the objects it denotes are all among those of one earlier mention
-// ("apple" -> {green apple, red apple} bans "red apple" afterwards; "red apple" does not ban
-// "apple", which may mean the green one). Two kinds of token are banned:
-//   * the last token of a banned phrase whose other tokens end the caption so far ("wine" +
-//     "glass" after "a wine glass ... a wine");
-//   * a token that would start, or go on with, only banned phrases and no phrase of its own
-//     ("wine" when "wine glass" is named and every other "wine ..." phrase too), so that greedy
-//     decoding does not walk into a phrase it may not finish.
-// Colour words are never banned: "orange" is also a colour ("an orange and blue background"),
-// and which it is shows only at the next word.
+// Decoding rules on which objects a caption may name, read with the eval lexicon (greedy and
+// beam search ask them before every choice: model::WordBan). Two rules, each optional:
+//   * no repeats: scene captions name every object of a scene once, and the trained models
+//     repeat a named object in about one caption in ten ("a tent to the left of a cup, with a
+//     tent at the top right"). What counts as named is what eval reads: find_mentions() over
+//     the words so far. A phrase repeats when the objects it denotes are all among those of
+//     one earlier mention ("apple" -> {green apple, red apple} bans "red apple" afterwards;
+//     "red apple" does not ban "apple", which may mean the green one).
+//   * unseen objects: no object that the model's own object head (the patch-object classifier
+//     trained beside the captions, CaptionModel::object_presence) gives less than
+//     `min_presence` anywhere in the image. A phrase is unseen when every object it may denote
+//     is ("apple" stays while either apple is seen).
+// A phrase that breaks a rule is banned at its last token, when its other tokens end the
+// caption so far ("a wine" + "glass"), unless that token would also finish or go on with an
+// allowed phrase ("a hot" + "dog" while the hot dog is allowed and the dog is not). Only last
+// tokens: a first word of an object phrase may have other uses ("top" of "top hat" in "at the
+// top"; an earlier version that banned such words took "where" instructions followed from
+// 58 % to 31 %). Colour words are never banned: "orange" is also a colour ("an orange and
+// blue background"), and which it is shows only at the next word.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "glimpse/core/tensor.h"
 #include "glimpse/eval/object_mentions.h"
 #include "glimpse/model/decoding.h"
 #include "glimpse/text/vocabulary.h"
 
 namespace glimpse::eval {
 
-class ObjectRepeatBan final : public model::WordBan {
+struct ObjectMentionRules {
+  bool no_repeats = false;
+  float min_presence = 0.0f;  // > 0: ban objects whose presence in the image is below this
+  bool any() const { return no_repeats || min_presence > 0.0f; }
+};
+
+// What the rules ban, as reports say it after the search ("greedy"): "" for none,
+// ", no object named twice", ", no object seen below 0.30", or both.
+std::string describe(const ObjectMentionRules& rules);
+
+class ObjectMentionBan final : public model::WordBan {
  public:
-  // Both must outlive the ban. Phrases with a token the vocabulary lacks cannot be generated
-  // and are left out.
-  ObjectRepeatBan(const ObjectLexicon& lexicon, const text::Vocabulary& vocabulary);
+  // The lexicon and vocabulary must outlive the ban and its copies. Phrases with a token the
+  // vocabulary lacks cannot be generated and are left out.
+  ObjectMentionBan(const ObjectLexicon& lexicon, const text::Vocabulary& vocabulary, ObjectMentionRules rules);
 
-  void ban(const std::vector<int32_t>& words, float* logprobs) const override;
+  const ObjectMentionRules& rules() const { return rules_; }
+  // The ban for one batch of images, with the object head's presence for them: [images,
+  // 1 + lexicon.objects().size()] (class 0 background, class i + 1 lexicon.objects()[i]).
+  // Needed before ban() when rules().min_presence > 0.
+  ObjectMentionBan for_images(Tensor presence) const;
 
-  size_t phrase_count() const { return phrases_.size(); }
+  void ban(int64_t image, const std::vector<int32_t>& words, float* logprobs) const override;
+
+  size_t phrase_count() const { return tables_->phrases.size(); }
 
  private:
   struct Phrase {
     std::vector<int32_t> ids;
     std::vector<std::string> objects;  // sorted
+    std::vector<int64_t> classes;      // presence columns of `objects`
   };
-  // A proper prefix of some phrases: those phrases, and whether it may stand without them.
+  // A proper prefix of some phrases: those phrases.
   struct Prefix {
-    std::vector<size_t> extensions;  // indices into phrases_
-    bool stands_alone = false;  // the prefix is a phrase, or begins with a colour word
+    std::vector<size_t> extensions;  // indices into phrases
+  };
+  struct Tables {
+    std::vector<Phrase> phrases;
+    std::map<std::vector<int32_t>, Prefix> prefixes;
   };
 
-  const ObjectLexicon& lexicon_;
-  const text::Vocabulary& vocabulary_;
-  std::vector<Phrase> phrases_;
-  std::map<std::vector<int32_t>, Prefix> prefixes_;
+  const ObjectLexicon* lexicon_;
+  const text::Vocabulary* vocabulary_;
+  ObjectMentionRules rules_;
+  std::shared_ptr<const Tables> tables_;  // shared by for_images() copies
+  Tensor presence_;                       // [images, classes]; empty until for_images()
 };
 
 }  // namespace glimpse::eval

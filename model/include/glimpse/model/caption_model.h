@@ -65,6 +65,11 @@ class CaptionModel {
   // After forward(): the object head's logits for every patch of the batch, [B*N, classes]
   // (config.object_classes > 0).
   void object_logits(Tensor& out) const;
+  bool has_object_head() const { return object_head_ != nullptr; }
+  // Inference: how sure the object head is that each class appears in each image of
+  // `memories` (encode()): the largest, over the image's patches, of the patch's softmax
+  // probability of the class. [images, object_classes]; class 0 is background.
+  void object_presence(const EncodedMemories& memories, Tensor& out) const;
   // Accumulates every parameter's gradient. d_object_logits (same shape as object_logits())
   // adds the gradient of a loss on the object head; null when there is none.
   void backward(const Tensor& d_logits, const Tensor* d_object_logits = nullptr);

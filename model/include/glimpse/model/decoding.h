@@ -25,14 +25,14 @@ bool is_never_generated(int32_t token);
 // A rule, beyond DecodeOptions' own, that bans next tokens given a hypothesis's words so far.
 // Greedy and beam search ask it before every choice, after the built-in constraints; teacher
 // forcing does not. It must not keep state between calls: one rule serves every hypothesis,
-// row and thread. eval::ObjectRepeatBan, which keeps a caption from naming an object twice, is
-// one.
+// row and thread. eval::ObjectMentionBan (no object named twice; none the object head does not
+// see) is one.
 class WordBan {
  public:
   virtual ~WordBan() = default;
   // Sets the log-probability of every banned next token to -inf; `logprobs` holds one entry
-  // per vocabulary token.
-  virtual void ban(const std::vector<int32_t>& words, float* logprobs) const = 0;
+  // per vocabulary token. `image` is the hypothesis's image, an index into the memories decoded.
+  virtual void ban(int64_t image, const std::vector<int32_t>& words, float* logprobs) const = 0;
 };
 
 struct DecodeOptions {
