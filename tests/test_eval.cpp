@@ -593,6 +593,15 @@ TEST_F(EvalTest, EvaluateRefusesBadInput) {
   EXPECT_THROW(evaluate(m, text::Vocabulary({"a"}), data_, *lexicon_, nullptr, {}), Error);
   vision::CaptionDataset empty;
   EXPECT_THROW(evaluate(m, vocab, empty, *lexicon_, nullptr, {}), Error);
+  // The unseen-object rule reads an object head; this model has none (tiny_config), and says so.
+  o = {};
+  o.mention_rules.min_presence = 0.5f;
+  try {
+    evaluate(m, vocab, data_, *lexicon_, nullptr, o);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("object head"), std::string::npos) << e.what();
+  }
   // An image that vanished after loading is named.
   fs::remove(dir_ / "001.png");
   try {

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "glimpse/core/activations.h"
+#include "glimpse/core/error.h"
 #include "glimpse/model/decode_session.h"
 #include "glimpse/model/decoding.h"
 #include "model_fixture.h"
@@ -294,6 +295,42 @@ TEST_P(ModelTest, WholeModelGradientMatchesFiniteDifferences) {
     }
   }
   EXPECT_GT(checked, 60);
+}
+
+TEST_P(ModelTest, ObjectPresenceIsTheLargestPatchProbabilityOfEachClass) {
+  // object_presence() (what --min-object-presence reads) against the teacher-forced object
+  // logits of the same images: per image and class, the largest over patches of the patch's
+  // softmax probability, recomputed here in double; |diff| <= 1e-5 (float softmax).
+  ModelConfig cfg = tiny_config(GetParam());
+  cfg.object_classes = 4;
+  CaptionModel m(cfg, 9);
+  TinyInputs data(cfg, {3, 2}, 12);
+  const std::vector<int32_t> ids = {kBosId, 5, 6, kBosId, 9, 10};
+  Tensor logits, object_logits;
+  m.forward(data.inputs(), ids.data(), 3, logits, false);
+  m.object_logits(object_logits);
+  EncodedMemories memories;
+  m.encode(data.inputs(), memories);
+  Tensor presence;
+  m.object_presence(memories, presence);
+  const int64_t n = m.num_patches(), classes = cfg.object_classes;
+  ASSERT_EQ(presence.shape(), (Shape{2, classes}));
+  for (int64_t i = 0; i < 2; ++i)
+    for (int64_t c = 0; c < classes; ++c) {
+      double best = 0;
+      for (int64_t t = 0; t < n; ++t) {
+        const float* row = object_logits.data() + (i * n + t) * classes;
+        double z = 0;
+        for (int64_t k = 0; k < classes; ++k) z += std::exp(static_cast<double>(row[k]) - row[c]);
+        best = std::max(best, 1.0 / z);
+      }
+      EXPECT_NEAR(presence.data()[i * classes + c], best, 1e-5) << "image " << i << " class " << c;
+    }
+  CaptionModel headless(tiny_config(GetParam()), 9);
+  EXPECT_FALSE(headless.has_object_head());
+  EXPECT_TRUE(m.has_object_head());
+  headless.encode(data.inputs(), memories);
+  EXPECT_THROW(headless.object_presence(memories, presence), Error);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllStrategies, ModelTest,

@@ -194,6 +194,10 @@ TEST_F(UnseenTest, PresenceOfTheWrongShapeOrNoneIsAClearError) {
   EXPECT_THROW(bare.for_images(Tensor({2, 3})), Error);
   EXPECT_THROW(unseen_.ban(2, {}, logp.data()), Error);  // two images only
   EXPECT_THROW(eval::ObjectMentionBan(lexicon_, vocab_, {.min_presence = 1.5f}), Error);
+  EXPECT_THROW(eval::ObjectMentionBan(lexicon_, vocab_, {.min_presence = -0.1f}), Error);
+  const eval::ObjectMentionRules nan_rules{.min_presence = std::numeric_limits<float>::quiet_NaN()};
+  EXPECT_TRUE(nan_rules.any());  // so evaluate() builds the ban, whose check refuses it
+  EXPECT_THROW(eval::ObjectMentionBan(lexicon_, vocab_, nan_rules), Error);
   EXPECT_EQ(eval::describe({.no_repeats = true, .min_presence = 0.5f}), ", no object named twice, no object seen below 0.50");
 }
 

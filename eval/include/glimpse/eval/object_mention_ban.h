@@ -35,7 +35,8 @@ namespace glimpse::eval {
 struct ObjectMentionRules {
   bool no_repeats = false;
   float min_presence = 0.0f;  // > 0: ban objects whose presence in the image is below this
-  bool any() const { return no_repeats || min_presence > 0.0f; }
+  // != 0, not > 0: a negative or NaN threshold reaches ObjectMentionBan's check, not silence.
+  bool any() const { return no_repeats || min_presence != 0.0f; }
 };
 
 // What the rules ban, as reports say it after the search ("greedy"): "" for none,
