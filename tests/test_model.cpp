@@ -69,12 +69,21 @@ TEST_P(ModelTest, CachedDecodingEqualsFullRecomputation) {
   }
 }
 
-TEST_P(ModelTest, BeamOfOneEqualsGreedy) {
-  const ModelConfig cfg = tiny_config(GetParam());
-  CaptionModel m(cfg, 4);
-  TinyInputs data(cfg, {2, 5, 0}, 6);
+// A tiny model of one strategy and the memories of three images (contexts of 2, 5 and 0
+// tokens), for the decoding tests.
+struct EncodedTiny {
+  explicit EncodedTiny(FusionKind fusion) : cfg(tiny_config(fusion)), m(cfg, 4), data(cfg, {2, 5, 0}, 6) {
+    m.encode(data.inputs(), enc);
+  }
+  ModelConfig cfg;
+  CaptionModel m;
+  TinyInputs data;
   EncodedMemories enc;
-  m.encode(data.inputs(), enc);
+};
+
+TEST_P(ModelTest, BeamOfOneEqualsGreedy) {
+  EncodedTiny tiny(GetParam());
+  auto& [cfg, m, data, enc] = tiny;
   DecodeOptions greedy;
   DecodeOptions beam1;
   beam1.beam = 1;
@@ -107,11 +116,8 @@ class BanToken final : public WordBan {
 };
 
 TEST_P(ModelTest, WordBanIsAskedBeforeEveryChoiceOfGreedyAndBeamSearch) {
-  const ModelConfig cfg = tiny_config(GetParam());
-  CaptionModel m(cfg, 4);
-  TinyInputs data(cfg, {2, 5, 0}, 6);
-  EncodedMemories enc;
-  m.encode(data.inputs(), enc);
+  EncodedTiny tiny(GetParam());
+  auto& [cfg, m, data, enc] = tiny;
   for (int beam : {1, 3}) {
     DecodeOptions o;
     o.beam = beam;
