@@ -69,21 +69,12 @@ TEST_P(ModelTest, CachedDecodingEqualsFullRecomputation) {
   }
 }
 
-// A tiny model of one strategy and the memories of three images (contexts of 2, 5 and 0
-// tokens), for the decoding tests.
-struct EncodedTiny {
-  explicit EncodedTiny(FusionKind fusion) : cfg(tiny_config(fusion)), m(cfg, 4), data(cfg, {2, 5, 0}, 6) {
-    m.encode(data.inputs(), enc);
-  }
-  ModelConfig cfg;
-  CaptionModel m;
-  TinyInputs data;
-  EncodedMemories enc;
-};
-
 TEST_P(ModelTest, BeamOfOneEqualsGreedy) {
-  EncodedTiny tiny(GetParam());
-  auto& [cfg, m, data, enc] = tiny;
+  const ModelConfig cfg = tiny_config(GetParam());
+  CaptionModel m(cfg, 4);
+  TinyInputs data(cfg, {2, 5, 0}, 6);
+  EncodedMemories enc;
+  m.encode(data.inputs(), enc);
   DecodeOptions greedy;
   DecodeOptions beam1;
   beam1.beam = 1;
@@ -116,8 +107,11 @@ class BanToken final : public WordBan {
 };
 
 TEST_P(ModelTest, WordBanIsAskedBeforeEveryChoiceOfGreedyAndBeamSearch) {
-  EncodedTiny tiny(GetParam());
-  auto& [cfg, m, data, enc] = tiny;
+  const ModelConfig cfg = tiny_config(GetParam());
+  CaptionModel m(cfg, 4);
+  TinyInputs data(cfg, {2, 5, 0}, 6);
+  EncodedMemories enc;
+  m.encode(data.inputs(), enc);
   for (int beam : {1, 3}) {
     DecodeOptions o;
     o.beam = beam;
