@@ -12,11 +12,6 @@ namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
-// Whether `words` ends with `part`.
-bool ends_with_ids(const std::vector<int32_t>& words, const int32_t* part, size_t n) {
-  return n <= words.size() && std::equal(part, part + n, words.end() - static_cast<std::ptrdiff_t>(n));
-}
-
 }  // namespace
 
 std::string describe(const ObjectMentionRules& rules) {
@@ -55,9 +50,17 @@ ObjectMentionBan::ObjectMentionBan(const ObjectLexicon& lexicon, const text::Voc
   }
   for (size_t i = 0; i < tables->phrases.size(); ++i) {
     const auto& ids = tables->phrases[i].ids;
-    for (size_t n = 1; n < ids.size(); ++n)
-      tables->prefixes[std::vector<int32_t>(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(n))]
-          .extensions.push_back(i);
+    tables->finishing[std::vector<int32_t>(ids.begin(), ids.end() - 1)].push_back(i);
+    tables->longest_head = std::max(tables->longest_head, ids.size() - 1);
+    for (size_t n = 1; n < ids.size(); ++n) tables->prefixes.emplace(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(n));
+  }
+  for (const std::vector<int32_t>& prefix : tables->prefixes) {
+    GoingOn g{prefix.back(), {}};
+    for (size_t i = 0; i < tables->phrases.size(); ++i) {
+      const auto& ids = tables->phrases[i].ids;
+      if (ids.size() > prefix.size() && std::equal(prefix.begin(), prefix.end(), ids.begin())) g.extensions.push_back(i);
+    }
+    tables->going_on[std::vector<int32_t>(prefix.begin(), prefix.end() - 1)].push_back(std::move(g));
   }
   tables_ = std::move(tables);
 }
@@ -68,14 +71,29 @@ ObjectMentionBan ObjectMentionBan::for_images(Tensor presence) const {
         "object presence must have one column per catalogue object and one for background (" +
             std::to_string(classes) + ")");
   ObjectMentionBan out = *this;
-  out.presence_ = std::move(presence);
+  const auto& phrases = tables_->phrases;
+  out.images_ = presence.shape()[0];
+  out.unseen_.assign(static_cast<size_t>(out.images_) * phrases.size(), 0);
+  for (int64_t i = 0; i < out.images_; ++i) {
+    const float* seen = presence.data() + i * classes;
+    for (size_t p = 0; p < phrases.size(); ++p)
+      out.unseen_[static_cast<size_t>(i) * phrases.size() + p] =
+          std::all_of(phrases[p].classes.begin(), phrases[p].classes.end(),
+                      [&](int64_t c) { return seen[c] < rules_.min_presence; });
+  }
   return out;
+}
+
+bool ObjectMentionBan::repeats(const Phrase& phrase, const std::vector<Mention>& named) const {
+  return std::any_of(named.begin(), named.end(), [&](const Mention& m) {
+    return std::includes(m.candidates.begin(), m.candidates.end(), phrase.objects.begin(), phrase.objects.end());
+  });
 }
 
 void ObjectMentionBan::ban(int64_t image, const std::vector<int32_t>& words, float* logprobs) const {
   const bool unseen_rule = rules_.min_presence > 0.0f;
   if (unseen_rule)
-    check(!presence_.shape().empty() && image >= 0 && image < presence_.shape()[0], "ObjectMentionBan",
+    check(image >= 0 && image < images_, "ObjectMentionBan",
           "no object presence for image " + std::to_string(image) + " (for_images() first)");
   std::vector<Mention> named;
   if (rules_.no_repeats) {
@@ -95,47 +113,52 @@ void ObjectMentionBan::ban(int64_t image, const std::vector<int32_t>& words, flo
   if (named.empty() && !unseen_rule) return;
 
   const auto& phrases = tables_->phrases;
-  const float* presence = unseen_rule ? presence_.data() + image * presence_.shape()[1] : nullptr;
-  // 1 banned, 0 allowed, -1 not known yet.
-  std::vector<int8_t> banned(phrases.size(), -1);
-  auto is_banned = [&](size_t i) {
-    if (banned[i] < 0) {
-      const Phrase& p = phrases[i];
-      const bool repeats = std::any_of(named.begin(), named.end(), [&](const Mention& m) {
-        return std::includes(m.candidates.begin(), m.candidates.end(), p.objects.begin(), p.objects.end());
-      });
-      const bool unseen = presence != nullptr && std::all_of(p.classes.begin(), p.classes.end(), [&](int64_t c) {
-                            return presence[c] < rules_.min_presence;
-                          });
-      banned[i] = repeats || unseen;
-    }
-    return banned[i] == 1;
-  };
-  auto only_banned = [&](const Prefix& p) { return std::all_of(p.extensions.begin(), p.extensions.end(), is_banned); };
+  const uint8_t* unseen = unseen_rule ? unseen_.data() + static_cast<size_t>(image) * phrases.size() : nullptr;
+  auto is_banned = [&](size_t i) { return (unseen != nullptr && unseen[i] != 0) || repeats(phrases[i], named); };
+  // The words' last n tokens: the head a phrase or prefix must have for the next token to
+  // complete it.
+  auto head = [&](size_t n) { return std::vector<int32_t>(words.end() - static_cast<std::ptrdiff_t>(n), words.end()); };
+  const size_t longest = std::min(tables_->longest_head, words.size());
 
   // For each next token that would finish a phrase, the longest such phrase (the one
-  // find_mentions reads: "a hot" + "dog" is the hot dog, not the dog) and whether it is banned;
-  // and the longest allowed phrase it would go on with ("a wine" + "glass" may still become a
-  // longer phrase that is allowed).
+  // find_mentions reads: "a hot" + "dog" is the hot dog, not the dog) and whether it is
+  // banned: longest heads first, and a token keeps its first reading. One-token phrases come
+  // last and nothing shorter can overrule them, so only their banned readings are kept.
   struct Reading {
-    size_t finished = 0;  // tokens of the longest phrase the token finishes
+    size_t finished = 0;  // tokens of the longest phrase the token finishes; 0: none yet
     bool banned = false;
-    size_t going_on = 0;  // tokens of the longest allowed prefix the token makes
   };
-  std::map<int32_t, Reading> next;
-  for (size_t i = 0; i < phrases.size(); ++i) {
-    const auto& ids = phrases[i].ids;
-    if (!ends_with_ids(words, ids.data(), ids.size() - 1)) continue;
-    Reading& r = next[ids.back()];
-    if (ids.size() > r.finished) r = {ids.size(), is_banned(i), r.going_on};
-  }
-  for (const auto& [ids, prefix] : tables_->prefixes)
-    if (ends_with_ids(words, ids.data(), ids.size() - 1) && !only_banned(prefix)) {
-      Reading& r = next[ids.back()];
-      r.going_on = std::max(r.going_on, ids.size());
+  // By token id (a flat table: with the unseen rule most one-token phrases are banned, and a
+  // tree of several hundred readings per call cost more than the decoder step).
+  std::vector<Reading> next(static_cast<size_t>(vocabulary_->size()));
+  std::vector<int32_t> read;  // the tokens with a reading
+  for (size_t n = longest + 1; n-- > 0;) {
+    const auto found = tables_->finishing.find(head(n));
+    if (found == tables_->finishing.end()) continue;
+    for (size_t i : found->second) {
+      const int32_t token = phrases[i].ids.back();
+      Reading& r = next[static_cast<size_t>(token)];
+      if (r.finished > 0) continue;
+      const bool banned = is_banned(i);
+      if (banned || n > 0) {
+        r = {n + 1, banned};
+        read.push_back(token);
+      }
     }
-  for (const auto& [token, r] : next)
-    if (r.banned && r.going_on < r.finished) logprobs[token] = kNegInf;
+  }
+  // A banned reading stands unless the token also goes on with an allowed phrase at least as
+  // long ("a wine" + "glass" may still become a longer phrase that is allowed).
+  for (size_t n = 0; n <= longest; ++n) {
+    const auto found = tables_->going_on.find(head(n));
+    if (found == tables_->going_on.end()) continue;
+    for (const GoingOn& g : found->second) {
+      Reading& r = next[static_cast<size_t>(g.last)];
+      if (r.banned && r.finished <= n + 1 && !std::all_of(g.extensions.begin(), g.extensions.end(), is_banned))
+        r.banned = false;
+    }
+  }
+  for (int32_t token : read)
+    if (next[static_cast<size_t>(token)].banned) logprobs[token] = kNegInf;
 }
 
 }  // namespace glimpse::eval

@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -65,20 +66,33 @@ class ObjectMentionBan final : public model::WordBan {
     std::vector<std::string> objects;  // sorted
     std::vector<int64_t> classes;      // presence columns of `objects`
   };
-  // A proper prefix of some phrases: those phrases.
-  struct Prefix {
+  // A proper prefix of some phrases, as a next token would make it: that token and the
+  // phrases it would go on with.
+  struct GoingOn {
+    int32_t last = 0;
     std::vector<size_t> extensions;  // indices into phrases
   };
+  // Keyed by all but the last token ("head"), so that ban() looks up the few phrases and
+  // prefixes the next token can complete from the words' last tokens instead of scanning all.
   struct Tables {
     std::vector<Phrase> phrases;
-    std::map<std::vector<int32_t>, Prefix> prefixes;
+    std::map<std::vector<int32_t>, std::vector<size_t>> finishing;  // head -> phrases
+    std::map<std::vector<int32_t>, std::vector<GoingOn>> going_on;  // head -> prefixes
+    std::set<std::vector<int32_t>> prefixes;                        // every proper prefix
+    size_t longest_head = 0;
   };
+
+  bool repeats(const Phrase& phrase, const std::vector<Mention>& named) const;
 
   const ObjectLexicon* lexicon_;
   const text::Vocabulary* vocabulary_;
   ObjectMentionRules rules_;
   std::shared_ptr<const Tables> tables_;  // shared by for_images() copies
-  Tensor presence_;                       // [images, classes]; empty until for_images()
+  // for_images(): per image, 1 for each phrase every object of which is unseen there
+  // ([images * phrases], image-major). It depends on the image only, so it is read once here
+  // rather than at every step.
+  std::vector<uint8_t> unseen_;
+  int64_t images_ = 0;
 };
 
 }  // namespace glimpse::eval
