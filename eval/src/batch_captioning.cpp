@@ -36,7 +36,6 @@ std::vector<GeneratedCaption> caption_batch(model::CaptionModel& model, const te
   if (mention_ban != nullptr) {
     keep.word_ban = mention_ban;
     if (mention_ban->rules().min_presence > 0.0f) {
-      check(model.has_object_head(), "caption_batch", "the unseen-object rule needs a model with an object head");
       Tensor presence;
       model.object_presence(memories, presence);
       for_these = mention_ban->for_images(std::move(presence));

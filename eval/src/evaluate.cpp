@@ -190,6 +190,9 @@ EvalReport evaluate(model::CaptionModel& model, const text::Vocabulary& vocab,
   decode.max_len = options.max_len;
   std::optional<ObjectMentionBan> mention_ban;
   if (options.mention_rules.any()) {
+    // The trainer numbers the object head's classes by the sorted distinct object names of its
+    // data (train/object_classes.h), the lexicon by the catalogue's: as the data's names come
+    // from the catalogue, the same count means the same numbering.
     const size_t classes = lexicon.objects().size() + 1;
     check(options.mention_rules.min_presence == 0.0f ||
               (model.has_object_head() && cfg.object_classes == static_cast<int64_t>(classes)),
