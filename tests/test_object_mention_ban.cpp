@@ -138,7 +138,7 @@ class UnseenTest : public NoRepeatsTest {
   UnseenTest() : unseen_(make_ban()) {}
 
   eval::ObjectMentionBan make_ban() const {
-    const auto& objects = lexicon_.objects();
+    const auto& objects = lexicon_.object_names();
     Tensor presence({2, 1 + static_cast<int64_t>(objects.size())});
     const std::vector<std::vector<std::string>> shown = {{"dog", "red apple", "hot dog"}, {"top hat", "dog"}};
     for (int64_t i = 0; i < 2; ++i)
@@ -199,6 +199,42 @@ TEST_F(UnseenTest, PresenceOfTheWrongShapeOrNoneIsAClearError) {
   EXPECT_TRUE(nan_rules.any());  // so evaluate() builds the ban, whose check refuses it
   EXPECT_THROW(eval::ObjectMentionBan(lexicon_, vocab_, nan_rules), Error);
   EXPECT_EQ(eval::describe({.no_repeats = true, .min_presence = 0.5f}), ", no object named twice, no object seen below 0.50");
+}
+
+// A banned one-word phrase whose word also begins an allowed longer one: the dog is unseen, the
+// dog house seen. Without the "goes on" rule "dog" would be banned after "a", and the dog house
+// could never be named.
+TEST(ObjectMentionBanGoingOn, ABannedWordThatBeginsAnAllowedPhraseStaysOpen) {
+  vision::SceneCatalogue c;
+  c.objects = {scene_object("dog", "dog", "dogs"), scene_object("dog house", "dog house", "dog houses")};
+  const eval::ObjectLexicon lexicon(c);
+  const text::Vocabulary vocab({"a", "and", "dog", "dogs", "house", "houses"});
+  auto banned_after = [&](const eval::ObjectMentionBan& ban, const std::string& words) {
+    std::vector<int32_t> ids;
+    for (const std::string& t : text::tokenize(words)) ids.push_back(vocab.id(t));
+    std::vector<float> logp(static_cast<size_t>(vocab.size()), 0.0f);
+    ban.ban(0, ids, logp.data());
+    Tokens out;
+    for (int32_t id = 0; id < vocab.size(); ++id)
+      if (logp[static_cast<size_t>(id)] == -std::numeric_limits<float>::infinity()) out.push_back(vocab.token(id));
+    return out;
+  };
+  // lexicon.object_names() is {"dog", "dog house"}: columns 1 and 2.
+  Tensor presence({1, 3});
+  presence[1] = 0.1f;
+  presence[2] = 0.9f;
+  const auto unseen = eval::ObjectMentionBan(lexicon, vocab, {.min_presence = 0.5f}).for_images(presence);
+  EXPECT_EQ(banned_after(unseen, "a"), Tokens{"dogs"});  // "dog" may go on to "dog house"
+  EXPECT_EQ(banned_after(unseen, "a dog"), Tokens{"dogs"});  // "house" finishes the dog house
+  presence[2] = 0.1f;  // neither seen: nothing to go on with
+  const auto neither = eval::ObjectMentionBan(lexicon, vocab, {.min_presence = 0.5f}).for_images(presence);
+  EXPECT_EQ(banned_after(neither, "a"), (Tokens{"dog", "dogs"}));
+  EXPECT_EQ(banned_after(neither, "a dog"), (Tokens{"dog", "dogs", "house", "houses"}));  // any next "dog" too
+  // The repeat rule the same way: "dog" after a dog house may be the dog.
+  const eval::ObjectMentionBan repeats(lexicon, vocab, {.no_repeats = true});
+  EXPECT_EQ(banned_after(repeats, "a dog house and a"), Tokens{});
+  EXPECT_EQ(banned_after(repeats, "a dog house and a dog"), (Tokens{"house", "houses"}));
+  EXPECT_EQ(banned_after(repeats, "a dog and a"), (Tokens{"dogs"}));
 }
 
 }  // namespace

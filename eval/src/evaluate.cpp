@@ -193,7 +193,7 @@ EvalReport evaluate(model::CaptionModel& model, const text::Vocabulary& vocab,
     // The trainer numbers the object head's classes by the sorted distinct object names of its
     // data (train/object_classes.h), the lexicon by the catalogue's: as the data's names come
     // from the catalogue, the same count means the same numbering.
-    const size_t classes = lexicon.objects().size() + 1;
+    const size_t classes = lexicon.object_names().size() + 1;
     check(options.mention_rules.min_presence == 0.0f ||
               (model.has_object_head() && cfg.object_classes == static_cast<int64_t>(classes)),
           "evaluate", "the unseen-object rule reads the object head, which must have one class per catalogue object and "

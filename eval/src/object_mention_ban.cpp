@@ -31,7 +31,7 @@ ObjectMentionBan::ObjectMentionBan(const ObjectLexicon& lexicon, const text::Voc
   check(rules.min_presence >= 0.0f && rules.min_presence <= 1.0f, "ObjectMentionBan",
         "the least object presence must be in [0, 1], got " + std::to_string(rules.min_presence));
   auto tables = std::make_shared<Tables>();
-  const auto& objects = lexicon.objects();
+  const auto& objects = lexicon.object_names();
   // By phrase text, so that the order (and nothing else) does not follow the hash map's.
   const std::map<std::string, std::vector<std::string>> sorted(lexicon.phrases().begin(), lexicon.phrases().end());
   for (const auto& [phrase, named] : sorted) {
@@ -66,7 +66,7 @@ ObjectMentionBan::ObjectMentionBan(const ObjectLexicon& lexicon, const text::Voc
 }
 
 ObjectMentionBan ObjectMentionBan::for_images(Tensor presence) const {
-  const int64_t classes = 1 + static_cast<int64_t>(lexicon_->objects().size());
+  const int64_t classes = 1 + static_cast<int64_t>(lexicon_->object_names().size());
   check(presence.shape().size() == 2 && presence.shape()[1] == classes, "ObjectMentionBan",
         "object presence must have one column per catalogue object and one for background (" +
             std::to_string(classes) + ")");

@@ -43,8 +43,8 @@ const std::vector<std::vector<std::string>> kNoCues;
 ObjectLexicon::ObjectLexicon(const vision::SceneCatalogue& catalogue) {
   for (const std::string& lead : vision::picture_lead_ins()) lead_ins_.push_back(text::tokenize(lead));
   // Explicit phrases first, so that a generated plural never takes another object's phrase.
-  for (const vision::SceneObject& o : catalogue.objects) objects_.push_back(o.name);
-  std::sort(objects_.begin(), objects_.end());
+  for (const vision::SceneObject& o : catalogue.objects) object_names_.push_back(o.name);
+  std::sort(object_names_.begin(), object_names_.end());
   for (const vision::SceneObject& o : catalogue.objects) {
     add(o.name, o.name, false);
     add(o.noun, o.name, false);

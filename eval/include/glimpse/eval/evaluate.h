@@ -75,7 +75,7 @@ struct ImageResult {
 struct EvalReport {
   std::string fusion;            // the model's fusion strategy ("" when scored without a model)
   std::string decoding;          // how the captions were decoded: "greedy" or "beam 3", then the
-                                 // ObjectMentionBan rules (decoding_name); "" when not decoded here
+                                 // ObjectMentionBan rules (describe()); "" when not decoded here
   int64_t images = 0;
   text::CaptionMetrics metrics;  // empty context against the plain references
   MentionCounts mentions;        // empty context

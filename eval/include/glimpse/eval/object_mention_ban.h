@@ -52,7 +52,7 @@ class ObjectMentionBan final : public model::WordBan {
 
   const ObjectMentionRules& rules() const { return rules_; }
   // The ban for one batch of images, with the object head's presence for them: [images,
-  // 1 + lexicon.objects().size()] (class 0 background, class i + 1 lexicon.objects()[i]).
+  // 1 + lexicon.object_names().size()] (class 0 background, class i + 1 lexicon.object_names()[i]).
   // Needed before ban() when rules().min_presence > 0.
   ObjectMentionBan for_images(Tensor presence) const;
 

@@ -53,8 +53,8 @@ class ObjectLexicon {
 
   size_t phrase_count() const { return phrases_.size(); }
   // Every catalogue object's name, sorted by bytes: the order train::ObjectClasses numbers a
-  // dataset's objects in (class i + 1 is objects()[i] when the data has every object).
-  const std::vector<std::string>& objects() const { return objects_; }
+  // dataset's objects in (class i + 1 is object_names()[i] when the data has every object).
+  const std::vector<std::string>& object_names() const { return object_names_; }
   // Every phrase (tokens joined by spaces) with the objects it denotes, sorted.
   const std::unordered_map<std::string, std::vector<std::string>>& phrases() const { return phrases_; }
 
@@ -67,7 +67,7 @@ class ObjectLexicon {
   bool reads_as_colour(const std::vector<std::string>& tokens, size_t at) const;
 
   std::unordered_map<std::string, std::vector<std::string>> phrases_;  // joined tokens -> objects
-  std::vector<std::string> objects_;
+  std::vector<std::string> object_names_;
   size_t longest_ = 1;                                                 // tokens
   std::unordered_set<std::string> colour_words_;
   std::unordered_map<std::string, std::vector<std::vector<std::string>>> cues_;
